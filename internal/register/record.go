@@ -57,6 +57,9 @@ type Column struct {
 // Get returns the column's value in r.
 func (c Column) Get(r *Record) string { return *c.field(r) }
 
+// Field returns a pointer to the column's value in r, for scanning.
+func (c Column) Field(r *Record) *string { return c.field(r) }
+
 // Set stores v as the column's value in r.
 func (c Column) Set(r *Record, v string) { *c.field(r) = v }
 
