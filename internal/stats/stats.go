@@ -16,19 +16,19 @@ import (
 
 // Tables is the JSON object of spec §4.
 type Tables struct {
-	From                          string       `json:"from"`
-	To                            string       `json:"to"`
-	ClientsByRegion               []RegionRow  `json:"clients_by_region"`
-	ClientsByRegionSector         []SectorRow  `json:"clients_by_region_sector"`
-	EnterprisesByRegionLegalForm  []FormRow    `json:"enterprises_by_region_legal_form"`
-	ClientsByRegionGender         []GenderRow  `json:"clients_by_region_gender"`
-	ClientsByAgeBand              []AgeRow     `json:"clients_by_age_band"`
-	ClientsByRegionCategory       []CatRow     `json:"clients_by_region_category"`
-	ServicesByRegionService       []ServiceRow `json:"services_by_region_service"`
-	ServicesTotal                 int          `json:"services_total"`
-	ServicesOnline                int          `json:"services_online"`
-	Excluded                      []ReasonRow  `json:"excluded"`
-	LateRegisters                 []LateRow    `json:"late_registers"`
+	From                         string       `json:"from"`
+	To                           string       `json:"to"`
+	ClientsByRegion              []RegionRow  `json:"clients_by_region"`
+	ClientsByRegionSector        []SectorRow  `json:"clients_by_region_sector"`
+	EnterprisesByRegionLegalForm []FormRow    `json:"enterprises_by_region_legal_form"`
+	ClientsByRegionGender        []GenderRow  `json:"clients_by_region_gender"`
+	ClientsByAgeBand             []AgeRow     `json:"clients_by_age_band"`
+	ClientsByRegionCategory      []CatRow     `json:"clients_by_region_category"`
+	ServicesByRegionService      []ServiceRow `json:"services_by_region_service"`
+	ServicesTotal                int          `json:"services_total"`
+	ServicesOnline               int          `json:"services_online"`
+	Excluded                     []ReasonRow  `json:"excluded"`
+	LateRegisters                []LateRow    `json:"late_registers"`
 }
 
 // The row types of the tables, named by their key columns.
