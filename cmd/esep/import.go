@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"sort"
@@ -32,8 +33,15 @@ func cmdImport(e *env, args []string) int {
 	defer db.Close()
 	var results []*ingest.Result
 	code := exitOK
-	for _, path := range files {
-		res, err := ingest.ImportFile(e.ctx, db, path, store.ImportMeta{FileName: path, By: whoami()}, ingest.Options{Progress: e.progress(path)})
+	for _, name := range files {
+		path, cleanup, err := e.input(name)
+		if err != nil {
+			e.fail(err)
+			code = exitFail
+			continue
+		}
+		res, err := ingest.ImportFile(e.ctx, db, path, store.ImportMeta{FileName: name, By: whoami()}, ingest.Options{Progress: e.progress(name)})
+		cleanup()
 		if err != nil {
 			e.fail(err)
 			code = exitFail
@@ -90,10 +98,16 @@ func cmdValidate(e *env, args []string) int {
 		fmt.Fprintln(e.stdout, i18n.T(e.lang, "cli.finding", "row", row.Row, "record_id", row.RecordID, "rule", row.Rule,
 			"severity", i18n.T(e.lang, "severity."+row.Severity), "message", row.Message))
 	}}
-	res, err := ingest.Validate(e.ctx, db, files[0], opts)
+	path, cleanup, err := e.input(files[0])
 	if err != nil {
 		return e.fail(err)
 	}
+	defer cleanup()
+	res, err := ingest.Validate(e.ctx, db, path, opts)
+	if err != nil {
+		return e.fail(err)
+	}
+	res.File = files[0]
 	if *format == "json" {
 		writeJSON(e.stdout, map[string]any{"rows": res.Summary.RowsRead, "findings": findings})
 		return exitOK
@@ -154,6 +168,30 @@ func (e *env) progress(name string) func(done, total int64) {
 			bar.Finish()
 		}
 	}
+}
+
+// input returns a path to read for the argument name: the file itself, or
+// for "-" standard input saved to a temporary file, because an XLSX needs
+// random access and a transactional import wants the whole file at hand.
+func (e *env) input(name string) (path string, cleanup func(), err error) {
+	if name != "-" {
+		return name, func() {}, nil
+	}
+	f, err := os.CreateTemp("", "esep-stdin-*")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.Remove(f.Name()) }
+	if _, err := io.Copy(f, e.stdin); err != nil {
+		f.Close()
+		cleanup()
+		return "", nil, fmt.Errorf("read standard input: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return f.Name(), cleanup, nil
 }
 
 func validFormat(f string) bool { return f == "text" || f == "json" }

@@ -96,11 +96,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitUsage
 }
 
-
 // globalFlags defines the flags every command accepts, before or after its
 // name: --db, --lang, --calendar.
 func (e *env) globalFlags(fs *flag.FlagSet) {
-	fs.StringVar(&e.dsn, "db", "", "database: a SQLite file path or a postgres:// URL (env ESEP_DB; default esep.db)")
+	fs.StringVar(&e.dsn, "db", e.dsn, "database: a SQLite file path or a postgres:// URL (env ESEP_DB; default esep.db)")
 	fs.Func("lang", "language of messages: kk, ru or en (env ESEP_LANG; default kk)", func(s string) error {
 		l, ok := i18n.Parse(s)
 		if !ok {
@@ -109,7 +108,7 @@ func (e *env) globalFlags(fs *flag.FlagSet) {
 		e.lang = l
 		return nil
 	})
-	fs.StringVar(&e.calendarPath, "calendar", "", "working-day calendar file replacing the built-in one (env ESEP_CALENDAR)")
+	fs.StringVar(&e.calendarPath, "calendar", e.calendarPath, "working-day calendar file replacing the built-in one (env ESEP_CALENDAR)")
 }
 
 // resolve fills what flags left unset from the environment, then defaults.

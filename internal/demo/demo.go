@@ -252,32 +252,32 @@ func (g *generator) record(i int) register.Record {
 	}
 	svc := services[g.rnd.IntN(len(services))]
 	r := register.Record{
-		RecordID:        fmt.Sprintf("SRV-%s-%07d", start.Format("2006"), i+1),
-		RegionKATO:      reg.Code,
-		SettlementKATO:  reg.Code[:2] + fmt.Sprintf("%02d", 1+g.rnd.IntN(40)) + "00000",
-		SettlementName:  reg.Center,
-		PlaceKind:       place,
-		EnterpriseName:  e.name,
-		EnterpriseID:    e.id,
-		ClientFullName:  p.name,
-		ClientGender:    p.gender,
-		ClientBirthDate: p.birth.Format(time.DateOnly),
+		RecordID:         fmt.Sprintf("SRV-%s-%07d", start.Format("2006"), i+1),
+		RegionKATO:       reg.Code,
+		SettlementKATO:   reg.Code[:2] + fmt.Sprintf("%02d", 1+g.rnd.IntN(40)) + "00000",
+		SettlementName:   reg.Center,
+		PlaceKind:        place,
+		EnterpriseName:   e.name,
+		EnterpriseID:     e.id,
+		ClientFullName:   p.name,
+		ClientGender:     p.gender,
+		ClientBirthDate:  p.birth.Format(time.DateOnly),
 		ClientDisability: p.disability,
-		LegalForm:       e.form,
-		Category:        e.category,
-		OKEDSection:     e.section,
-		OKEDCode:        e.oked,
-		ServiceCode:     svc[0],
-		ServiceSubtype:  svc[1+g.rnd.IntN(len(svc)-1)],
-		ManagerFullName: g.managers[region][g.rnd.IntN(len(g.managers[region]))],
-		StartDate:       start.Format(time.DateOnly),
-		EndDate:         end.Format(time.DateOnly),
-		MobilePhone:     p.phone,
-		Email:           p.email,
-		DeliveryMode:    mode,
-		ActNumber:       fmt.Sprintf("АКТ-%s-%07d", end.Format("0601"), i+1),
-		ActSignedAt:     end.Add(time.Duration(9*60+g.rnd.IntN(9*60)) * time.Minute).Add(-5 * time.Hour).In(time.FixedZone("", 5*3600)).Format(time.RFC3339),
-		ActConfirmation: "eds",
+		LegalForm:        e.form,
+		Category:         e.category,
+		OKEDSection:      e.section,
+		OKEDCode:         e.oked,
+		ServiceCode:      svc[0],
+		ServiceSubtype:   svc[1+g.rnd.IntN(len(svc)-1)],
+		ManagerFullName:  g.managers[region][g.rnd.IntN(len(g.managers[region]))],
+		StartDate:        start.Format(time.DateOnly),
+		EndDate:          end.Format(time.DateOnly),
+		MobilePhone:      p.phone,
+		Email:            p.email,
+		DeliveryMode:     mode,
+		ActNumber:        fmt.Sprintf("АКТ-%s-%07d", end.Format("0601"), i+1),
+		ActSignedAt:      end.Add(time.Duration(9*60+g.rnd.IntN(9*60)) * time.Minute).Add(-5 * time.Hour).In(time.FixedZone("", 5*3600)).Format(time.RFC3339),
+		ActConfirmation:  "eds",
 	}
 	switch place {
 	case "service_center":
@@ -420,7 +420,7 @@ func patronymic(father string, male bool) string {
 
 // foldKazakh writes a name with the Russian look-alikes of Kazakh letters,
 // as a keyboard without the Kazakh layout does.
-func foldKazakh(s string) string {
-	return strings.NewReplacer("Қ", "К", "қ", "к", "Ғ", "Г", "ғ", "г", "Ү", "У", "ү", "у", "Ұ", "У", "ұ", "у",
-		"Ө", "О", "ө", "о", "Ә", "А", "ә", "а", "І", "И", "і", "и", "Ң", "Н", "ң", "н", "Һ", "Х", "һ", "х").Replace(s)
-}
+func foldKazakh(s string) string { return kazakhFolder.Replace(s) }
+
+var kazakhFolder = strings.NewReplacer("Қ", "К", "қ", "к", "Ғ", "Г", "ғ", "г", "Ү", "У", "ү", "у", "Ұ", "У", "ұ", "у",
+	"Ө", "О", "ө", "о", "Ә", "А", "ә", "а", "І", "И", "і", "и", "Ң", "Н", "ң", "н", "Һ", "Х", "һ", "х")

@@ -101,42 +101,59 @@ func Exclusion(r *register.Record, st Status) string {
 	return ""
 }
 
-type pair struct {
-	a, b string
+// dict numbers the distinct values of a column (regions, sections, forms),
+// so that the sets below are keyed by packed integers rather than strings:
+// a map of uint64 is several times faster to fill than one of structs of
+// strings, and the sets are the whole cost of counting.
+type dict struct {
+	ids    map[string]uint64
+	values []string
 }
 
-type regionClient struct {
-	region string
-	client int
+func (d *dict) id(v string) uint64 {
+	if id, ok := d.ids[v]; ok {
+		return id
+	}
+	if d.ids == nil {
+		d.ids = map[string]uint64{}
+	}
+	id := uint64(len(d.values))
+	d.ids[v] = id
+	d.values = append(d.values, v)
+	return id
 }
 
-type pairClient struct {
-	pair
-	client int
-}
+// pack makes one key of two column values (16 bits each) and a client or
+// enterprise number (32 bits).
+func pack(a, b, who uint64) uint64 { return a<<48 | b<<32 | who }
+
+func unpack(k uint64) (a, b uint64) { return k >> 48, k >> 32 & 0xffff }
 
 // client is what the counter remembers of one person: the first counted
 // service decides gender and age band (spec §4).
 type client struct {
 	firstStart, firstID string
 	gender, band        string
-	regions             []string
+	regions             []uint64
 }
 
 // Counter accumulates the records of one period.
 type Counter struct {
-	from, to   string
-	ids        map[string]int
-	clients    []client
-	bySector   map[pairClient]struct{}
-	byCategory map[pairClient]struct{}
-	byForm     map[pair]map[string]struct{}
-	byService  map[pair]int
-	byRegion   map[regionClient]struct{}
-	total      int
-	online     int
-	excluded   map[string]int
-	late       []LateRow
+	from, to    string
+	ids         map[string]int
+	clients     []client
+	enterprises map[string]uint64
+	regions     dict
+	values      dict // sections, categories, legal forms and service codes share one numbering
+	byRegion    map[uint64]struct{}
+	bySector    map[uint64]struct{}
+	byCategory  map[uint64]struct{}
+	byForm      map[uint64]struct{}
+	byService   map[uint64]int
+	total       int
+	online      int
+	excluded    map[string]int
+	late        []LateRow
 }
 
 // NewCounter starts counting the period [from, to] (YYYY-MM-DD, inclusive).
@@ -144,13 +161,14 @@ type Counter struct {
 func NewCounter(from, to string) *Counter {
 	return &Counter{
 		from: from, to: to,
-		ids:        map[string]int{},
-		bySector:   map[pairClient]struct{}{},
-		byCategory: map[pairClient]struct{}{},
-		byForm:     map[pair]map[string]struct{}{},
-		byService:  map[pair]int{},
-		byRegion:   map[regionClient]struct{}{},
-		excluded:   map[string]int{},
+		ids:         map[string]int{},
+		enterprises: map[string]uint64{},
+		byRegion:    map[uint64]struct{}{},
+		bySector:    map[uint64]struct{}{},
+		byCategory:  map[uint64]struct{}{},
+		byForm:      map[uint64]struct{}{},
+		byService:   map[uint64]int{},
+		excluded:    map[string]int{},
 	}
 }
 
@@ -173,19 +191,26 @@ func (c *Counter) Add(r *register.Record, st Status) {
 	} else if cl := &c.clients[id]; r.StartDate < cl.firstStart || (r.StartDate == cl.firstStart && r.RecordID < cl.firstID) {
 		cl.firstStart, cl.firstID, cl.gender, cl.band = r.StartDate, r.RecordID, r.ClientGender, register.AgeBand(r)
 	}
-	region := r.RegionKATO
-	if _, seen := c.byRegion[regionClient{region, id}]; !seen {
-		c.byRegion[regionClient{region, id}] = struct{}{}
+	who := uint64(id)
+	region := c.regions.id(r.RegionKATO)
+	if k := pack(region, 0, who); !has(c.byRegion, k) {
+		c.byRegion[k] = struct{}{}
 		c.clients[id].regions = append(c.clients[id].regions, region)
 	}
-	c.bySector[pairClient{pair{region, r.OKEDSection}, id}] = struct{}{}
-	c.byCategory[pairClient{pair{region, r.Category}, id}] = struct{}{}
-	f := pair{region, r.LegalForm}
-	if c.byForm[f] == nil {
-		c.byForm[f] = map[string]struct{}{}
+	c.bySector[pack(region, c.values.id(r.OKEDSection), who)] = struct{}{}
+	c.byCategory[pack(region, c.values.id(r.Category), who)] = struct{}{}
+	ent, ok := c.enterprises[r.EnterpriseID]
+	if !ok {
+		ent = uint64(len(c.enterprises))
+		c.enterprises[r.EnterpriseID] = ent
 	}
-	c.byForm[f][r.EnterpriseID] = struct{}{}
-	c.byService[pair{region, r.ServiceCode}]++
+	c.byForm[pack(region, c.values.id(r.LegalForm), ent)] = struct{}{}
+	c.byService[pack(region, c.values.id(r.ServiceCode), 0)]++
+}
+
+func has(set map[uint64]struct{}, k uint64) bool {
+	_, ok := set[k]
+	return ok
 }
 
 // AddLate lists a register delivered after its deadline.
@@ -194,36 +219,46 @@ func (c *Counter) AddLate(row LateRow) { c.late = append(c.late, row) }
 // Tables returns the indicator tables, each sorted by its key columns.
 func (c *Counter) Tables() *Tables {
 	t := &Tables{From: c.from, To: c.to, ServicesTotal: c.total, ServicesOnline: c.online}
-	regions := map[string]int{}
-	genders := map[pair]int{}
+	regions := map[uint64]int{}
+	type regionValue struct {
+		region uint64
+		value  string
+	}
+	genders := map[regionValue]int{}
 	bands := map[string]int{}
 	for _, cl := range c.clients {
 		bands[cl.band]++
 		for _, reg := range cl.regions {
 			regions[reg]++
-			genders[pair{reg, cl.gender}]++
+			genders[regionValue{reg, cl.gender}]++
 		}
 	}
+	reg := func(id uint64) string { return c.regions.values[id] }
+	val := func(id uint64) string { return c.values.values[id] }
 	for k, n := range regions {
-		t.ClientsByRegion = append(t.ClientsByRegion, RegionRow{k, n})
+		t.ClientsByRegion = append(t.ClientsByRegion, RegionRow{reg(k), n})
 	}
 	for k, n := range genders {
-		t.ClientsByRegionGender = append(t.ClientsByRegionGender, GenderRow{k.a, k.b, n})
+		t.ClientsByRegionGender = append(t.ClientsByRegionGender, GenderRow{reg(k.region), k.value, n})
 	}
 	for k, n := range bands {
 		t.ClientsByAgeBand = append(t.ClientsByAgeBand, AgeRow{k, n})
 	}
 	for k, n := range countPairs(c.bySector) {
-		t.ClientsByRegionSector = append(t.ClientsByRegionSector, SectorRow{k.a, k.b, n})
+		a, b := unpack(k)
+		t.ClientsByRegionSector = append(t.ClientsByRegionSector, SectorRow{reg(a), val(b), n})
 	}
 	for k, n := range countPairs(c.byCategory) {
-		t.ClientsByRegionCategory = append(t.ClientsByRegionCategory, CatRow{k.a, k.b, n})
+		a, b := unpack(k)
+		t.ClientsByRegionCategory = append(t.ClientsByRegionCategory, CatRow{reg(a), val(b), n})
 	}
-	for k, set := range c.byForm {
-		t.EnterprisesByRegionLegalForm = append(t.EnterprisesByRegionLegalForm, FormRow{k.a, k.b, len(set)})
+	for k, n := range countPairs(c.byForm) {
+		a, b := unpack(k)
+		t.EnterprisesByRegionLegalForm = append(t.EnterprisesByRegionLegalForm, FormRow{reg(a), val(b), n})
 	}
 	for k, n := range c.byService {
-		t.ServicesByRegionService = append(t.ServicesByRegionService, ServiceRow{k.a, k.b, n})
+		a, b := unpack(k)
+		t.ServicesByRegionService = append(t.ServicesByRegionService, ServiceRow{reg(a), val(b), n})
 	}
 	for k, n := range c.excluded {
 		t.Excluded = append(t.Excluded, ReasonRow{k, n})
@@ -233,10 +268,11 @@ func (c *Counter) Tables() *Tables {
 	return t
 }
 
-func countPairs(set map[pairClient]struct{}) map[pair]int {
-	out := map[pair]int{}
+// countPairs counts the members of a set by their two column values.
+func countPairs(set map[uint64]struct{}) map[uint64]int {
+	out := map[uint64]int{}
 	for k := range set {
-		out[k.pair]++
+		out[k&^0xffffffff]++
 	}
 	return out
 }
