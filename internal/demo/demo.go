@@ -92,6 +92,7 @@ type generator struct {
 	managers    [][]string
 	days        int
 	serial      int
+	issued      map[string]bool
 }
 
 func newGenerator(opts Options) *generator {
@@ -103,6 +104,7 @@ func newGenerator(opts Options) *generator {
 		rnd:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		regions: kz.Regions(),
 		days:    int(opts.To.Sub(opts.From).Hours()/24) + 1,
+		issued:  map[string]bool{},
 	}
 	nPeople := max(1, opts.Rows*10/22) // about 2.2 services a person
 	nEnt := max(1, opts.Rows*10/25)
@@ -183,11 +185,13 @@ func (g *generator) person(i, nEnt int) person {
 	return p
 }
 
+// iin issues a new IIN: one number is never given to two people.
 func (g *generator) iin(birth time.Time, gender string) string {
 	for {
 		g.serial++
 		s, err := kz.NewIIN(birth, kz.Gender(gender), g.serial%10000)
-		if err == nil {
+		if err == nil && !g.issued[s] {
+			g.issued[s] = true
 			return s
 		}
 	}

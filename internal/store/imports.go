@@ -52,11 +52,12 @@ type Write struct {
 // at Commit, or not at all. It has one clock reading, taken at the start, so
 // every row it writes carries the same time.
 type ImportTx struct {
-	db  *DB
-	tx  *sql.Tx
-	id  int64
-	now string
-	by  string
+	db    *DB
+	tx    *sql.Tx
+	id    int64
+	now   string
+	by    string
+	stmts map[string]*sql.Stmt
 }
 
 // BeginImport starts an import transaction and records the delivery.
@@ -76,7 +77,22 @@ func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, erro
 		tx.Rollback()
 		return nil, fmt.Errorf("begin import: %w", db.err(err))
 	}
-	return &ImportTx{db: db, tx: tx, id: id, now: now, by: meta.By}, nil
+	return &ImportTx{db: db, tx: tx, id: id, now: now, by: meta.By, stmts: map[string]*sql.Stmt{}}, nil
+}
+
+// exec runs one of the import's statements, prepared once per import:
+// parsing the SQL again for every row costs more than executing it.
+func (t *ImportTx) exec(ctx context.Context, query string, args ...any) error {
+	st, ok := t.stmts[query]
+	if !ok {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, t.db.q(query)); err != nil {
+			return t.db.err(err)
+		}
+		t.stmts[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return t.db.err(err)
 }
 
 // ID is the import's number.
@@ -132,67 +148,99 @@ func (t *ImportTx) ClientNames(ctx context.Context, keys []string) (map[string]s
 
 // Put writes a batch of rows: new and corrected records with their findings
 // and correction history, new client spellings, and every row's findings
-// in the import's problem list.
+// in the import's problem list. New rows go in as multi-row INSERTs: one
+// round trip per few hundred rows instead of several per row, which is what
+// PostgreSQL over a network needs.
 func (t *ImportTx) Put(ctx context.Context, batch []Write) error {
+	var (
+		importFindings [][]any
+		newRecords     [][]any
+		recordFindings [][]any
+		clients        [][]any
+	)
 	for i := range batch {
 		w := &batch[i]
-		if err := t.put(ctx, w); err != nil {
+		for _, f := range w.Findings {
+			importFindings = append(importFindings, []any{t.id, w.Row, w.Record.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail})
+		}
+		if !w.Store {
+			continue
+		}
+		r := &w.Record
+		blocking := 0
+		if register.HasBlocking(w.Findings) {
+			blocking = 1
+		}
+		key := register.ClientKey(r)
+		if w.Prev == nil {
+			newRecords = append(newRecords, append(anys(r.Values()), key, blocking, t.id, t.id, t.now, t.now))
+		} else if err := t.update(ctx, w, key, blocking); err != nil {
 			return fmt.Errorf("row %d: %w", w.Row, err)
+		}
+		for _, f := range w.Findings {
+			recordFindings = append(recordFindings, []any{r.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail})
+		}
+		if blocking == 0 {
+			clients = append(clients, []any{key, r.ClientFullName})
+		}
+	}
+	for _, ins := range []struct {
+		table, cols, suffix string
+		rows                [][]any
+	}{
+		{"import_findings", "import_id, row_num, record_id, rule, severity, column_name, value, detail", "", importFindings},
+		{"records", recordColumns + ", client_key, blocking, first_import_id, last_import_id, first_seen_at, updated_at", "", newRecords},
+		{"record_findings", "record_id, rule, severity, column_name, value, detail", "", recordFindings},
+		{"clients", "client_key, full_name", " ON CONFLICT (client_key) DO NOTHING", clients},
+	} {
+		if err := t.insertMany(ctx, ins.table, ins.cols, ins.suffix, ins.rows); err != nil {
+			return fmt.Errorf("write %s: %w", ins.table, err)
 		}
 	}
 	return nil
 }
 
-func (t *ImportTx) put(ctx context.Context, w *Write) error {
-	db := t.db
-	for _, f := range w.Findings {
-		if _, err := t.tx.ExecContext(ctx, db.q(`INSERT INTO import_findings (import_id, row_num, record_id, rule, severity, column_name, value, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			t.id, w.Row, w.Record.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail); err != nil {
-			return db.err(err)
-		}
-	}
-	if !w.Store {
+// maxParams keeps a statement under SQLite's limit of 32,766 parameters
+// (PostgreSQL allows 65,535).
+const maxParams = 30000
+
+// insertMany inserts rows into table in as few statements as the parameter
+// limit allows.
+func (t *ImportTx) insertMany(ctx context.Context, table, cols, suffix string, rows [][]any) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	r := &w.Record
-	blocking := 0
-	if register.HasBlocking(w.Findings) {
-		blocking = 1
-	}
-	key := register.ClientKey(r)
-	if w.Prev == nil {
-		args := append(anys(r.Values()), key, blocking, t.id, t.id, t.now, t.now)
-		if _, err := t.tx.ExecContext(ctx, db.q(insertRecord), args...); err != nil {
-			return db.err(err)
+	per := max(1, maxParams/len(rows[0]))
+	one := "(" + marks(len(rows[0])) + ")"
+	for chunk := range chunks(rows, per) {
+		query := `INSERT INTO ` + table + ` (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ") + suffix
+		args := make([]any, 0, len(chunk)*len(rows[0]))
+		for _, r := range chunk {
+			args = append(args, r...)
 		}
-	} else {
-		version := w.Prev.Version + 1
-		args := append(anys(r.Values()[1:]), key, blocking, version, t.id, t.now, r.RecordID)
-		if _, err := t.tx.ExecContext(ctx, db.q(updateRecord), args...); err != nil {
-			return db.err(err)
-		}
-		for _, c := range r.Diff(&w.Prev.Record) {
-			if _, err := t.tx.ExecContext(ctx, db.q(`INSERT INTO corrections (record_id, import_id, version, column_name, old_value, new_value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-				r.RecordID, t.id, version, c.Column, c.Old, c.New, t.now, t.by); err != nil {
-				return db.err(err)
-			}
-		}
-		if _, err := t.tx.ExecContext(ctx, db.q(`DELETE FROM record_findings WHERE record_id = ?`), r.RecordID); err != nil {
-			return db.err(err)
-		}
-	}
-	for _, f := range w.Findings {
-		if _, err := t.tx.ExecContext(ctx, db.q(`INSERT INTO record_findings (record_id, rule, severity, column_name, value, detail) VALUES (?, ?, ?, ?, ?, ?)`),
-			r.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail); err != nil {
-			return db.err(err)
-		}
-	}
-	if blocking == 0 {
-		if _, err := t.tx.ExecContext(ctx, db.q(`INSERT INTO clients (client_key, full_name) VALUES (?, ?) ON CONFLICT (client_key) DO NOTHING`), key, r.ClientFullName); err != nil {
-			return db.err(err)
+		if err := t.exec(ctx, query, args...); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// update replaces a stored record by its new version, recording each
+// changed column.
+func (t *ImportTx) update(ctx context.Context, w *Write, key string, blocking int) error {
+	r := &w.Record
+	version := w.Prev.Version + 1
+	args := append(anys(r.Values()[1:]), key, blocking, version, t.id, t.now, r.RecordID)
+	if err := t.exec(ctx, updateRecord, args...); err != nil {
+		return err
+	}
+	for _, c := range r.Diff(&w.Prev.Record) {
+		if err := t.exec(ctx, `INSERT INTO corrections (record_id, import_id, version, column_name, old_value, new_value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.RecordID, t.id, version, c.Column, c.Old, c.New, t.now, t.by); err != nil {
+			return err
+		}
+	}
+	return t.exec(ctx, `DELETE FROM record_findings WHERE record_id = ?`, r.RecordID)
 }
 
 // Commit records the summary and makes the import visible.
@@ -211,7 +259,6 @@ func (t *ImportTx) Rollback() error { return t.tx.Rollback() }
 
 var (
 	recordColumns = strings.Join(register.ColumnNames(), ", ")
-	insertRecord  = `INSERT INTO records (` + recordColumns + `, client_key, blocking, first_import_id, last_import_id, first_seen_at, updated_at) VALUES (` + marks(len(register.Columns)+6) + `)`
 	updateRecord  = func() string {
 		var set []string
 		for _, c := range register.Columns[1:] {
