@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -175,6 +176,9 @@ func (e *env) progress(name string) func(done, total int64) {
 // random access and a transactional import wants the whole file at hand.
 func (e *env) input(name string) (path string, cleanup func(), err error) {
 	if name != "-" {
+		if st, err := os.Stat(name); err != nil || st.IsDir() {
+			return "", nil, errors.New(i18n.T(e.lang, "cli.file_not_found", "file", name))
+		}
 		return name, func() {}, nil
 	}
 	f, err := os.CreateTemp("", "esep-stdin-*")

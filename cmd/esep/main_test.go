@@ -48,7 +48,6 @@ func writeDemo(t *testing.T, dir string, rows int, seed string) string {
 	return path
 }
 
-
 type importResult struct {
 	ImportID int64               `json:"import_id"`
 	Summary  store.ImportSummary `json:"summary"`

@@ -207,7 +207,12 @@ func (im *importer) prepare(row tabular.Row, hm HeaderMap) pending {
 	}
 	register.Normalize(&p.rec)
 	if row.Err != nil {
-		p.findings = append(p.findings, register.NewFinding(register.RuleRowMalformed, "", "", row.Err.Error()))
+		detail := row.Err.Error()
+		var re *tabular.RowError
+		if errors.As(row.Err, &re) {
+			detail = register.DetailKey(re.Key(), re.Params()...)
+		}
+		p.findings = append(p.findings, register.NewFinding(register.RuleRowMalformed, "", "", detail))
 		return p
 	}
 	p.findings = im.validator.Validate(&p.rec)

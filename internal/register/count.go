@@ -10,11 +10,11 @@ import (
 // (spec §2). The codes are esep's own and stable; their names in the three
 // languages are the i18n keys "exclusion.<code>".
 const (
-	ExcludedNoAct            = "act_missing"          // no act number or no signing time (clause 11)
-	ExcludedOnlinePaper      = "online_not_confirmed" // an online service confirmed only on paper
-	ExcludedActBeforeStart   = "act_before_start"     // the act is dated before the service started
-	ExcludedValidation       = "validation_error"     // blocking findings not corrected in time (clauses 8-9)
-	ExcludedLate             = "late_register"        // delivered after its monthly deadline (clauses 7, 10)
+	ExcludedNoAct          = "act_missing"          // no act number or no signing time (clause 11)
+	ExcludedOnlinePaper    = "online_not_confirmed" // an online service confirmed only on paper
+	ExcludedActBeforeStart = "act_before_start"     // the act is dated before the service started
+	ExcludedValidation     = "validation_error"     // blocking findings not corrected in time (clauses 8-9)
+	ExcludedLate           = "late_register"        // delivered after its monthly deadline (clauses 7, 10)
 )
 
 // ActExclusion applies the act rules of spec §2.1 to a normalised record and

@@ -13,36 +13,36 @@ package register
 // through any file or database unchanged, and a correction is a plain
 // comparison of two strings per column.
 type Record struct {
-	RecordID        string
-	RegionKATO      string
-	SettlementKATO  string
-	SettlementName  string
-	PlaceKind       string
-	ServicePlace    string
-	EnterpriseName  string
-	EnterpriseID    string // enterprise_iin_bin
-	ClientFullName  string
-	ClientIIN       string
-	ClientGender    string
-	ClientBirthDate string
-	ClientAge       string
+	RecordID         string
+	RegionKATO       string
+	SettlementKATO   string
+	SettlementName   string
+	PlaceKind        string
+	ServicePlace     string
+	EnterpriseName   string
+	EnterpriseID     string // enterprise_iin_bin
+	ClientFullName   string
+	ClientIIN        string
+	ClientGender     string
+	ClientBirthDate  string
+	ClientAge        string
 	ClientDisability string
-	LegalForm       string
-	Category        string // entrepreneur_category
-	OKEDSection     string
-	OKEDCode        string
-	ServiceCode     string
-	ServiceSubtype  string // service_subtype_code
-	ManagerFullName string
-	StartDate       string
-	EndDate         string
-	WorkPhone       string
-	MobilePhone     string
-	Email           string
-	DeliveryMode    string
-	ActNumber       string
-	ActSignedAt     string
-	ActConfirmation string
+	LegalForm        string
+	Category         string // entrepreneur_category
+	OKEDSection      string
+	OKEDCode         string
+	ServiceCode      string
+	ServiceSubtype   string // service_subtype_code
+	ManagerFullName  string
+	StartDate        string
+	EndDate          string
+	WorkPhone        string
+	MobilePhone      string
+	Email            string
+	DeliveryMode     string
+	ActNumber        string
+	ActSignedAt      string
+	ActConfirmation  string
 }
 
 // Column describes one column of the register file: its canonical name

@@ -1,6 +1,10 @@
 package register
 
 import (
+	"fmt"
+	"net/url"
+	"strings"
+
 	"esep/internal/i18n"
 )
 
@@ -103,13 +107,35 @@ func NewFinding(rule Rule, column, value, detail string) Finding {
 	return f
 }
 
-// Message renders the finding in lang.
+// Message renders the finding in lang. A detail that is a message key, with
+// or without parameters (see DetailKey), is rendered too.
 func (f Finding) Message(lang i18n.Lang) string {
 	detail := f.Detail
-	if detail != "" && i18n.Has(i18n.EN, detail) {
-		detail = i18n.T(lang, detail, "number", f.Value)
+	key, query, _ := strings.Cut(detail, "?")
+	if key != "" && i18n.Has(i18n.EN, key) {
+		params := []any{"number", f.Value, "code", f.Value}
+		if q, err := url.ParseQuery(query); err == nil {
+			for k := range q {
+				params = append(params, k, q.Get(k))
+			}
+		}
+		detail = i18n.T(lang, key, params...)
 	}
 	return i18n.T(lang, "rule."+f.Rule, "column", f.Column, "value", f.Value, "detail", detail)
+}
+
+// DetailKey packs a message key and its parameters (name, value pairs) into
+// a finding's Detail, so that the finding stays plain data that a database
+// or file keeps as one string, and is still rendered in any language.
+func DetailKey(key string, params ...any) string {
+	if len(params) == 0 {
+		return key
+	}
+	q := url.Values{}
+	for i := 0; i+1 < len(params); i += 2 {
+		q.Set(fmt.Sprint(params[i]), fmt.Sprint(params[i+1]))
+	}
+	return key + "?" + q.Encode()
 }
 
 // HasBlocking reports whether any finding blocks its record.
