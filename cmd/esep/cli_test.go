@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"esep/internal/store/storetest"
@@ -272,5 +273,55 @@ func writeZipBomb(t *testing.T, path string) {
 	}
 	if err := z.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestKATOClassifier loads settlements from a workbook shaped like the
+// Bureau of National Statistics' KATO file and shows that the settlement
+// rule then uses it.
+func TestKATOClassifier(t *testing.T) {
+	dir := t.TempDir()
+	x := excelize.NewFile()
+	rows := [][]any{
+		{"te", "ab", "cd", "ef", "hij", "k", "name_kaz", "name_rus", "nn"},
+		{"430000000", "43", "00", "00", "000", "1", "Қызылорда облысы", "Кызылординская область", "1"},
+		{"431010000", "43", "10", "10", "000", "2", "Қызылорда қ.ә.", "г.а. Кызылорда", "2"},
+		{"43xx", "", "", "", "", "", "broken", "broken", "3"},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		x.SetSheetRow("Sheet1", cell, &r)
+	}
+	book := filepath.Join(dir, "kato.xlsx")
+	if err := x.SaveAs(book); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "k.db")
+	out := mustRun(t, "--db", db, "--lang", "en", "kato", book)
+	if !strings.Contains(out, "Loaded 1 settlements") || !strings.Contains(out, "1 rows skipped") {
+		t.Errorf("kato: %q", out)
+	}
+	file := writeDemo(t, dir, 50, "6")
+	var doc struct {
+		Findings []struct {
+			Rule string `json:"rule"`
+		} `json:"findings"`
+	}
+	mustDecode(t, mustRun(t, "--db", db, "validate", "--format", "json", file), &doc)
+	unknown := 0
+	for _, f := range doc.Findings {
+		if f.Rule == "settlement_unknown" {
+			unknown++
+		}
+	}
+	recs, _ := readRegister(t, file)
+	want := 0
+	for _, r := range recs {
+		if r.SettlementKATO != "431010000" && r.RegionKATO != "" && strings.HasPrefix(r.SettlementKATO, r.RegionKATO[:2]) {
+			want++
+		}
+	}
+	if unknown != want || want == 0 {
+		t.Errorf("settlement_unknown on %d records, want %d", unknown, want)
 	}
 }

@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/user"
 	"sort"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"esep/internal/i18n"
 	"esep/internal/ingest"
+	"esep/internal/ingest/tabular"
 	"esep/internal/register"
 	"esep/internal/store"
 )
@@ -32,6 +34,10 @@ func cmdImport(e *env, args []string) int {
 		return e.fail(err)
 	}
 	defer db.Close()
+	v, err := e.validator(db)
+	if err != nil {
+		return e.fail(err)
+	}
 	var results []*ingest.Result
 	code := exitOK
 	for _, name := range files {
@@ -41,7 +47,7 @@ func cmdImport(e *env, args []string) int {
 			code = exitFail
 			continue
 		}
-		res, err := ingest.ImportFile(e.ctx, db, path, store.ImportMeta{FileName: name, By: whoami()}, ingest.Options{Progress: e.progress(name)})
+		res, err := ingest.ImportFile(e.ctx, db, path, store.ImportMeta{FileName: name, By: whoami()}, ingest.Options{Validator: v, Progress: e.progress(name)})
 		cleanup()
 		if err != nil {
 			e.fail(err)
@@ -104,6 +110,9 @@ func cmdValidate(e *env, args []string) int {
 		return e.fail(err)
 	}
 	defer cleanup()
+	if opts.Validator, err = e.validator(db); err != nil {
+		return e.fail(err)
+	}
 	res, err := ingest.Validate(e.ctx, db, path, opts)
 	if err != nil {
 		return e.fail(err)
@@ -114,6 +123,50 @@ func cmdValidate(e *env, args []string) int {
 		return exitOK
 	}
 	e.printSummary(res)
+	return exitOK
+}
+
+// validator builds the rules' reference data: today's date in Kazakhstan,
+// the service catalogue, and the KATO settlements when a classifier has
+// been loaded (db may be nil).
+func (e *env) validator(db *store.DB) (*register.Validator, error) {
+	y, m, d := time.Now().In(time.FixedZone("UTC+5", 5*3600)).Date()
+	v := &register.Validator{Today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Services: register.ServiceSet(register.DefaultServices())}
+	if db != nil {
+		set, err := db.Settlements(e.ctx)
+		if err != nil {
+			return nil, err
+		}
+		v.Settlements = set
+	}
+	return v, nil
+}
+
+func cmdKATO(e *env, args []string) int {
+	fs := flag.NewFlagSet("kato", flag.ContinueOnError)
+	files, ok := e.parse(fs, args)
+	if !ok || len(files) != 1 {
+		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.kato"))
+		return exitUsage
+	}
+	path, cleanup, err := e.input(files[0])
+	if err != nil {
+		return e.fail(err)
+	}
+	defer cleanup()
+	list, skipped, err := ingest.ReadKATO(path, tabular.Options{})
+	if err != nil {
+		return e.fail(err)
+	}
+	db, err := e.open()
+	if err != nil {
+		return e.fail(err)
+	}
+	defer db.Close()
+	if err := db.ReplaceSettlements(e.ctx, list); err != nil {
+		return e.fail(err)
+	}
+	fmt.Fprintln(e.stdout, i18n.T(e.lang, "cli.kato.loaded", "n", len(list), "skipped", skipped))
 	return exitOK
 }
 

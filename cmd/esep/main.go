@@ -59,6 +59,7 @@ var commands = []command{
 	{"calendar", cmdCalendar},
 	{"demo", cmdDemo},
 	{"report", cmdReport},
+	{"kato", cmdKATO},
 	{"migrate", cmdMigrate},
 }
 

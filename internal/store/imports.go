@@ -52,12 +52,22 @@ type Write struct {
 // at Commit, or not at all. It has one clock reading, taken at the start, so
 // every row it writes carries the same time.
 type ImportTx struct {
+	*writer
+	id  int64
+	now string
+	by  string
+}
+
+// writer runs the statements of one transaction, each prepared once:
+// parsing the SQL again for every row costs more than executing it.
+type writer struct {
 	db    *DB
 	tx    *sql.Tx
-	id    int64
-	now   string
-	by    string
 	stmts map[string]*sql.Stmt
+}
+
+func newWriter(db *DB, tx *sql.Tx) *writer {
+	return &writer{db: db, tx: tx, stmts: map[string]*sql.Stmt{}}
 }
 
 // BeginImport starts an import transaction and records the delivery.
@@ -77,12 +87,10 @@ func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, erro
 		tx.Rollback()
 		return nil, fmt.Errorf("begin import: %w", db.err(err))
 	}
-	return &ImportTx{db: db, tx: tx, id: id, now: now, by: meta.By, stmts: map[string]*sql.Stmt{}}, nil
+	return &ImportTx{writer: newWriter(db, tx), id: id, now: now, by: meta.By}, nil
 }
 
-// exec runs one of the import's statements, prepared once per import:
-// parsing the SQL again for every row costs more than executing it.
-func (t *ImportTx) exec(ctx context.Context, query string, args ...any) error {
+func (t *writer) exec(ctx context.Context, query string, args ...any) error {
 	st, ok := t.stmts[query]
 	if !ok {
 		var err error
@@ -206,7 +214,7 @@ const maxParams = 30000
 
 // insertMany inserts rows into table in as few statements as the parameter
 // limit allows.
-func (t *ImportTx) insertMany(ctx context.Context, table, cols, suffix string, rows [][]any) error {
+func (t *writer) insertMany(ctx context.Context, table, cols, suffix string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
