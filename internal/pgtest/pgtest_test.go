@@ -144,7 +144,7 @@ func TestDatabase(t *testing.T) {
 			t.Errorf("current_database() = %q, want %q", got, name)
 		}
 	}
-	if Shared(t) != Shared(t) {
+	if first, second := Shared(t), Shared(t); first != second {
 		t.Error("Shared returned two servers")
 	}
 }

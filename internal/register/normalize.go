@@ -45,9 +45,7 @@ func Normalize(r *Record) {
 	r.MobilePhone = normalizePhone(r.MobilePhone)
 	r.Email = strings.ToLower(r.Email)
 	r.ActSignedAt = normalizeTimestamp(r.ActSignedAt)
-	if strings.HasSuffix(r.ClientAge, ".0") { // Excel writes whole numbers as 41.0
-		r.ClientAge = strings.TrimSuffix(r.ClientAge, ".0")
-	}
+	r.ClientAge = strings.TrimSuffix(r.ClientAge, ".0") // Excel writes whole numbers as 41.0
 }
 
 func collapseSpaces(s string) string { return strings.Join(strings.Fields(s), " ") }

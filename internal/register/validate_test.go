@@ -47,14 +47,6 @@ func validator() *Validator {
 		Settlements: func(code string) bool { return code != "431099999" }}
 }
 
-func codes(fs []Finding) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.Rule)
-	}
-	return out
-}
-
 func TestValidRecordPasses(t *testing.T) {
 	r := validRecord(t)
 	Normalize(&r)
