@@ -225,9 +225,9 @@ func snapshot(t *testing.T, db *store.DB) dbState {
 		t.Fatal(err)
 	}
 	var recs strings.Builder
-	err = db.EachRecord(ctx, "0000-00-00", "9999-99-99", func(c *store.Counted) error {
-		recs.WriteString(strings.Join(c.Values(), "|"))
-		if c.Blocking {
+	err = db.EachRecord(ctx, "0000-00-00", "9999-99-99", func(r *register.Record, blocking bool) error {
+		recs.WriteString(strings.Join(r.Values(), "|"))
+		if blocking {
 			recs.WriteString("|B")
 		}
 		recs.WriteByte('\n')

@@ -10,7 +10,6 @@ import (
 	"esep/internal/demo"
 	"esep/internal/i18n"
 	"esep/internal/stats"
-	"esep/internal/store"
 )
 
 func cmdDemo(e *env, args []string) int {
@@ -61,7 +60,7 @@ func cmdReport(e *env, args []string) int {
 		return e.fail(err)
 	}
 	defer db.Close()
-	tables, err := indicators(e, db, *from, *to)
+	tables, err := stats.Compute(e.ctx, db, *from, *to)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -71,19 +70,6 @@ func cmdReport(e *env, args []string) int {
 	}
 	printTables(e, tables)
 	return exitOK
-}
-
-// indicators counts the period straight from the database.
-func indicators(e *env, db *store.DB, from, to string) (*stats.Tables, error) {
-	c := stats.NewCounter(from, to)
-	err := db.EachRecord(e.ctx, from, to, func(r *store.Counted) error {
-		c.Add(&r.Record, stats.Status{Blocking: r.Blocking})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return c.Tables(), nil
 }
 
 func printTables(e *env, t *stats.Tables) {

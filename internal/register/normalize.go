@@ -40,6 +40,8 @@ func Normalize(r *Record) {
 	r.LegalForm = lookup(legalForms, r.LegalForm)
 	r.Category = lookup(categories, r.Category)
 	r.ActConfirmation = lookup(confirmations, r.ActConfirmation)
+	r.ServiceCode = lookup(serviceNames, r.ServiceCode)
+	r.ServiceSubtype = lookup(serviceNames, r.ServiceSubtype)
 	r.OKEDSection = strings.ToUpper(r.OKEDSection)
 	r.OKEDCode = strings.NewReplacer(".", "", " ", "").Replace(r.OKEDCode)
 	r.MobilePhone = normalizePhone(r.MobilePhone)
@@ -106,6 +108,25 @@ func foldedTable(spellings map[string][]string) map[string]string {
 	}
 	return t
 }
+
+// serviceNames maps the names of the catalogue's services and subtypes, in
+// the three languages, to their codes: Annex 1 has a column for the service's
+// name, and files made from it carry names, not codes.
+var serviceNames = func() map[string]string {
+	m := map[string]string{}
+	var add func(ss []Service)
+	add = func(ss []Service) {
+		for _, s := range ss {
+			m[kz.FoldName(s.Code)] = s.Code
+			for _, n := range s.Name {
+				m[kz.FoldName(n)] = s.Code
+			}
+			add(s.Subtypes)
+		}
+	}
+	add(DefaultServices())
+	return m
+}()
 
 // regionNames maps the folded kk, ru and en names of every region to its
 // code, so a file that names regions as Annex 1 does ("Қызылорда облысы")

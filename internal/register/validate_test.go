@@ -139,14 +139,14 @@ func TestNormalize(t *testing.T) {
 		ClientGender: "Ж", DeliveryMode: "Онлайн", LegalForm: "ТОО", Category: "Шағын", StartDate: "12.03.2026",
 		EndDate: "2026-03-13 00:00:00", MobilePhone: "8 (701) 123-45-67", RegionKATO: "Қызылорда облысы",
 		ActSignedAt: "2026-03-13 10:00", ActConfirmation: "ЭЦП", OKEDCode: "47.11.0", ClientFullName: "  Қасымова   Әсем ",
-		ClientAge: "41.0", ClientDisability: "II",
+		ClientAge: "41.0", ClientDisability: "II", ServiceCode: "Юридические услуги", ServiceSubtype: "салық есептілігін тапсыру",
 	}
 	Normalize(&r)
 	want := Record{
 		ClientGender: "F", DeliveryMode: "online", LegalForm: "LLP", Category: "small", StartDate: "2026-03-12",
 		EndDate: "2026-03-13", MobilePhone: "+77011234567", RegionKATO: "430000000",
 		ActSignedAt: "2026-03-13T10:00:00+05:00", ActConfirmation: "eds", OKEDCode: "47110", ClientFullName: "Қасымова Әсем",
-		ClientAge: "41", ClientDisability: "2",
+		ClientAge: "41", ClientDisability: "2", ServiceCode: "LEG", ServiceSubtype: "ACC-01",
 	}
 	if d := r.Diff(&want); len(d) > 0 {
 		t.Errorf("Normalize differs: %+v", d)

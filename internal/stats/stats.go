@@ -9,6 +9,8 @@ package stats
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"slices"
 
 	"esep/internal/register"
@@ -77,6 +79,24 @@ type (
 		Delivered string `json:"delivered_date"`
 	}
 )
+
+// Source gives the records of a period; the store is one.
+type Source interface {
+	EachRecord(ctx context.Context, from, to string, fn func(r *register.Record, blocking bool) error) error
+}
+
+// Compute counts the period [from, to] (YYYY-MM-DD, inclusive) from src.
+func Compute(ctx context.Context, src Source, from, to string) (*Tables, error) {
+	c := NewCounter(from, to)
+	err := src.EachRecord(ctx, from, to, func(r *register.Record, blocking bool) error {
+		c.Add(r, Status{Blocking: blocking})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indicators %s..%s: %w", from, to, err)
+	}
+	return c.Tables(), nil
+}
 
 // Status is what the monitoring cycle knows about a record beyond its
 // fields.

@@ -7,31 +7,25 @@ import (
 	"esep/internal/register"
 )
 
-// Counted is a record as a report needs it: the record and whether its
-// current version still has blocking findings.
-type Counted struct {
-	register.Record
-	Blocking bool
-}
-
 // EachRecord calls fn for every record whose end_date lies in [from, to]
-// (YYYY-MM-DD, inclusive), in record_id order, streaming: memory does not
-// grow with the number of records. The Counted value is reused between
-// calls; fn must copy what it keeps.
-func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(*Counted) error) error {
+// (YYYY-MM-DD, inclusive), in record_id order, with whether its current
+// version has blocking findings. It streams: memory does not grow with the
+// number of records. The record is reused between calls; fn must copy what
+// it keeps.
+func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *register.Record, blocking bool) error) error {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+recordColumns+`, blocking FROM records WHERE end_date >= ? AND end_date <= ? ORDER BY record_id`), from, to)
 	if err != nil {
 		return fmt.Errorf("records %s..%s: %w", from, to, db.err(err))
 	}
 	defer rows.Close()
-	var c Counted
-	dest := append(recordDest(&c.Record), new(int))
+	var r register.Record
+	var blocking int
+	dest := append(recordDest(&r), &blocking)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("records %s..%s: %w", from, to, err)
 		}
-		c.Blocking = *dest[len(dest)-1].(*int) != 0
-		if err := fn(&c); err != nil {
+		if err := fn(&r, blocking != 0); err != nil {
 			return err
 		}
 	}

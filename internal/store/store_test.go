@@ -131,8 +131,8 @@ func TestStore(t *testing.T) {
 
 			t.Run("each record of a period", func(t *testing.T) {
 				var ids []string
-				err := db.EachRecord(ctx, "2026-03-13", "2026-03-13", func(c *store.Counted) error {
-					ids = append(ids, c.RecordID)
+				err := db.EachRecord(ctx, "2026-03-13", "2026-03-13", func(r *register.Record, _ bool) error {
+					ids = append(ids, r.RecordID)
 					return nil
 				})
 				if err != nil {
