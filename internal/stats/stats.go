@@ -33,6 +33,24 @@ type Tables struct {
 	LateRegisters                []LateRow    `json:"late_registers"`
 }
 
+// National holds the nationwide figures of the tables by region: a person
+// served in two regions counts once in each region but once here, so these
+// are not the sums of the regional rows (spec §4).
+type National struct {
+	Clients                int        `json:"clients"`
+	ClientsBySector        []KeyCount `json:"clients_by_sector"`
+	EnterprisesByLegalForm []KeyCount `json:"enterprises_by_legal_form"`
+	ClientsByGender        []KeyCount `json:"clients_by_gender"`
+	ClientsByCategory      []KeyCount `json:"clients_by_category"`
+	ServicesByService      []KeyCount `json:"services_by_service"`
+}
+
+// KeyCount is one row of a nationwide table.
+type KeyCount struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
 // The row types of the tables, named by their key columns.
 type (
 	RegionRow struct {
@@ -286,6 +304,49 @@ func (c *Counter) Tables() *Tables {
 	t.LateRegisters = append([]LateRow{}, c.late...)
 	t.sort()
 	return t
+}
+
+// National returns the nationwide figures of the period.
+func (c *Counter) National() *National {
+	n := &National{Clients: len(c.clients)}
+	val := func(id uint64) string { return c.values.values[id] }
+	distinct := func(set map[uint64]struct{}) []KeyCount {
+		seen := map[uint64]struct{}{}
+		counts := map[string]int{}
+		for k := range set {
+			_, b := unpack(k)
+			nk := b<<32 | k&0xffffffff // drop the region: who and value
+			if _, ok := seen[nk]; !ok {
+				seen[nk] = struct{}{}
+				counts[val(b)]++
+			}
+		}
+		return sortedCounts(counts)
+	}
+	n.ClientsBySector = distinct(c.bySector)
+	n.ClientsByCategory = distinct(c.byCategory)
+	n.EnterprisesByLegalForm = distinct(c.byForm)
+	genders := map[string]int{}
+	for _, cl := range c.clients {
+		genders[cl.gender]++
+	}
+	n.ClientsByGender = sortedCounts(genders)
+	services := map[string]int{}
+	for k, cnt := range c.byService {
+		_, b := unpack(k)
+		services[val(b)] += cnt
+	}
+	n.ServicesByService = sortedCounts(services)
+	return n
+}
+
+func sortedCounts(m map[string]int) []KeyCount {
+	out := make([]KeyCount, 0, len(m))
+	for k, n := range m {
+		out = append(out, KeyCount{k, n})
+	}
+	slices.SortFunc(out, func(a, b KeyCount) int { return cmp.Compare(a.Key, b.Key) })
+	return out
 }
 
 // countPairs counts the members of a set by their two column values.

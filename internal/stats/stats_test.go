@@ -38,6 +38,9 @@ func TestCounterAgreesWithRecount(t *testing.T) {
 			if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 				t.Errorf("seed %d period %v: counter and recount differ\ncounter: %.600s\nrecount: %.600s", seed, period, g, w)
 			}
+			if g, w := mustJSON(t, c.National()), mustJSON(t, statstest.RecountNational(recs, blocking, period[0], period[1])); g != w {
+				t.Errorf("seed %d period %v: national figures differ\ncounter: %.600s\nrecount: %.600s", seed, period, g, w)
+			}
 			if period[0] == "2026-01-01" {
 				checkShape(t, got, len(recs))
 			}

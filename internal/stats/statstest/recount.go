@@ -194,3 +194,57 @@ func band(r register.Record) string {
 	}
 	return "60_plus"
 }
+
+// RecountNational computes the nationwide figures another way: from the
+// recounted records, person by person, ignoring regions.
+func RecountNational(records []register.Record, blocking map[string]bool, from, to string) *stats.National {
+	type set = map[string]bool
+	bySector, byCategory, byForm := map[string]set{}, map[string]set{}, map[string]set{}
+	first := map[string]register.Record{}
+	services := map[string]int{}
+	put := func(m map[string]set, k, who string) {
+		if m[k] == nil {
+			m[k] = set{}
+		}
+		m[k][who] = true
+	}
+	for _, r := range records {
+		if r.EndDate < from || r.EndDate > to || exclusion(r, blocking[r.RecordID]) != "" {
+			continue
+		}
+		p := person(r)
+		put(bySector, r.OKEDSection, p)
+		put(byCategory, r.Category, p)
+		put(byForm, r.LegalForm, r.EnterpriseID)
+		services[r.ServiceCode]++
+		if f, ok := first[p]; !ok || r.StartDate < f.StartDate || (r.StartDate == f.StartDate && r.RecordID < f.RecordID) {
+			first[p] = r
+		}
+	}
+	genders := map[string]int{}
+	for _, r := range first {
+		genders[r.ClientGender]++
+	}
+	rows := func(m map[string]set) []stats.KeyCount {
+		c := map[string]int{}
+		for k, s := range m {
+			c[k] = len(s)
+		}
+		return keyCounts(c)
+	}
+	return &stats.National{Clients: len(first), ClientsBySector: rows(bySector), ClientsByCategory: rows(byCategory),
+		EnterprisesByLegalForm: rows(byForm), ClientsByGender: keyCounts(genders), ServicesByService: keyCounts(services)}
+}
+
+func keyCounts(m map[string]int) []stats.KeyCount {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := []stats.KeyCount{}
+	for _, k := range keys {
+		out = append(out, stats.KeyCount{Key: k, Count: m[k]})
+	}
+	return out
+}
