@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strings"
+
 	"esep/internal/i18n"
 	"esep/internal/kz"
 	"esep/internal/register"
@@ -75,6 +77,20 @@ func ConclusionText(c Conclusion, lang i18n.Lang) string {
 	}
 	params := make([]any, 0, 2*len(c.Params))
 	for k, v := range c.Params {
+		// Codes are kept as codes, so the same observation reads right in
+		// every language: a region or a reason is named at rendering.
+		switch k {
+		case "region":
+			v = Name(lang, NameRegion, v)
+		case "reason":
+			v = Name(lang, NameReason, v)
+		case "regions":
+			var names []string
+			for _, code := range strings.Split(v, ",") {
+				names = append(names, Name(lang, NameRegion, code))
+			}
+			v = strings.Join(names, ", ")
+		}
 		params = append(params, k, v)
 	}
 	return i18n.T(lang, c.Key, params...)
