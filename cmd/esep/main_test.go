@@ -135,9 +135,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// readRegister reads a canonical CSV register back, with the blocking
-// status the validator gives each record.
-func readRegister(t *testing.T, path string) ([]register.Record, map[string]bool) {
+// readRegister reads a canonical CSV register back, with the exclusion
+// reason that the validator's blocking findings give records.
+func readRegister(t *testing.T, path string) ([]register.Record, map[string]string) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -149,7 +149,7 @@ func readRegister(t *testing.T, path string) ([]register.Record, map[string]bool
 		t.Fatal(err)
 	}
 	v := &register.Validator{Today: time.Now()}
-	blocking := map[string]bool{}
+	blocking := map[string]string{}
 	var recs []register.Record
 	for _, row := range rows[1:] {
 		var r register.Record
@@ -157,7 +157,9 @@ func readRegister(t *testing.T, path string) ([]register.Record, map[string]bool
 			c.Set(&r, row[i])
 		}
 		register.Normalize(&r)
-		blocking[r.RecordID] = register.HasBlocking(v.Validate(&r))
+		if register.HasBlocking(v.Validate(&r)) {
+			blocking[r.RecordID] = register.ExcludedValidation
+		}
 		recs = append(recs, r)
 	}
 	return recs, blocking
@@ -225,9 +227,9 @@ func snapshot(t *testing.T, db *store.DB) dbState {
 		t.Fatal(err)
 	}
 	var recs strings.Builder
-	err = db.EachRecord(ctx, "0000-00-00", "9999-99-99", func(r *register.Record, blocking bool) error {
+	err = db.EachRecord(ctx, "0000-00-00", "9999-99-99", func(r *register.Record, f *register.Facts) error {
 		recs.WriteString(strings.Join(r.Values(), "|"))
-		if blocking {
+		if f.Blocking {
 			recs.WriteString("|B")
 		}
 		recs.WriteByte('\n')

@@ -9,6 +9,7 @@ import (
 
 	"esep/internal/demo"
 	"esep/internal/i18n"
+	"esep/internal/monitor"
 	"esep/internal/stats"
 )
 
@@ -60,7 +61,11 @@ func cmdReport(e *env, args []string) int {
 		return e.fail(err)
 	}
 	defer db.Close()
-	tables, err := stats.Compute(e.ctx, db, *from, *to)
+	cal, err := e.calendar()
+	if err != nil {
+		return e.fail(err)
+	}
+	tables, _, err := stats.Compute(e.ctx, &monitor.Cycle{DB: db, Calendar: cal}, *from, *to)
 	if err != nil {
 		return e.fail(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"esep/internal/demo"
 	"esep/internal/ingest"
+	"esep/internal/monitor"
 	"esep/internal/pgtest"
 	"esep/internal/register"
 	"esep/internal/stats"
@@ -31,7 +32,7 @@ func BenchmarkCounter1M(b *testing.B) {
 	for b.Loop() {
 		c := stats.NewCounter("2026-01-01", "2026-12-31")
 		for i := range recs {
-			c.Add(&recs[i], stats.Status{})
+			c.Add(&recs[i], "")
 		}
 		if c.Tables().ServicesTotal == 0 {
 			b.Fatal("nothing counted")
@@ -73,7 +74,7 @@ func BenchmarkReport1M(b *testing.B) {
 			b.Logf("set-up: imported %d rows in %s", n, time.Since(start).Round(time.Millisecond))
 			b.ResetTimer()
 			for b.Loop() {
-				t, err := stats.Compute(ctx, db, "2026-01-01", "2026-12-31")
+				t, _, err := stats.Compute(ctx, &monitor.Cycle{DB: db}, "2026-01-01", "2026-12-31")
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -98,45 +98,24 @@ type (
 	}
 )
 
-// Source gives the records of a period; the store is one.
+// Source gives the records of a period, each with the reason it is
+// excluded ("" when it counts). The monitoring cycle is the source of
+// reports: it knows deadlines, letters and acts.
 type Source interface {
-	EachRecord(ctx context.Context, from, to string, fn func(r *register.Record, blocking bool) error) error
+	EachCounted(ctx context.Context, from, to string, fn func(r *register.Record, excluded string) error) error
 }
 
 // Compute counts the period [from, to] (YYYY-MM-DD, inclusive) from src.
-func Compute(ctx context.Context, src Source, from, to string) (*Tables, error) {
+func Compute(ctx context.Context, src Source, from, to string) (*Tables, *National, error) {
 	c := NewCounter(from, to)
-	err := src.EachRecord(ctx, from, to, func(r *register.Record, blocking bool) error {
-		c.Add(r, Status{Blocking: blocking})
+	err := src.EachCounted(ctx, from, to, func(r *register.Record, excluded string) error {
+		c.Add(r, excluded)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("indicators %s..%s: %w", from, to, err)
+		return nil, nil, fmt.Errorf("indicators %s..%s: %w", from, to, err)
 	}
-	return c.Tables(), nil
-}
-
-// Status is what the monitoring cycle knows about a record beyond its
-// fields.
-type Status struct {
-	Blocking bool // its current version has blocking findings (not corrected in time)
-	Late     bool // it first arrived after its monthly register's deadline
-}
-
-// Exclusion returns why a record is left out of its period's report, or ""
-// when it counts. Spec §2 lists the reasons in this order; a record with
-// several is excluded for the first.
-func Exclusion(r *register.Record, st Status) string {
-	if reason := register.ActExclusion(r); reason != "" {
-		return reason
-	}
-	if st.Late {
-		return register.ExcludedLate
-	}
-	if st.Blocking {
-		return register.ExcludedValidation
-	}
-	return ""
+	return c.Tables(), c.National(), nil
 }
 
 // dict numbers the distinct values of a column (regions, sections, forms),
@@ -210,10 +189,11 @@ func NewCounter(from, to string) *Counter {
 	}
 }
 
-// Add counts one record of the period, or its exclusion.
-func (c *Counter) Add(r *register.Record, st Status) {
-	if reason := Exclusion(r, st); reason != "" {
-		c.excluded[reason]++
+// Add counts one record of the period, or its exclusion when excluded
+// names a reason (spec §2).
+func (c *Counter) Add(r *register.Record, excluded string) {
+	if excluded != "" {
+		c.excluded[excluded]++
 		return
 	}
 	c.total++

@@ -14,8 +14,16 @@ import (
 type ImportMeta struct {
 	FileName string
 	SHA256   string
-	Kind     string // "history" for a load outside the monthly cycle
+	Kind     string // "history" for a load outside the monthly cycle, "monthly" for a register
 	By       string // who imported it
+	// Month is the register month (YYYY-MM) of a monthly register; "" for
+	// a load outside the cycle.
+	Month string
+	// ReceivedAt is when the register arrived (RFC 3339); zero means now.
+	ReceivedAt string
+	// DueDate is the day the register was due (YYYY-MM-DD), for a monthly
+	// register.
+	DueDate string
 }
 
 // ImportSummary is what an import did, counted by row.
@@ -53,9 +61,11 @@ type Write struct {
 // every row it writes carries the same time.
 type ImportTx struct {
 	*writer
-	id  int64
-	now string
-	by  string
+	id       int64
+	now      string
+	by       string
+	received string
+	inCycle  int
 }
 
 // writer runs the statements of one transaction, each prepared once:
@@ -78,16 +88,26 @@ func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, erro
 	}
 	if meta.Kind == "" {
 		meta.Kind = "history"
+		if meta.Month != "" {
+			meta.Kind = "monthly"
+		}
 	}
 	now := time.Now().UTC().Format(time.RFC3339Nano)
+	if meta.ReceivedAt == "" {
+		meta.ReceivedAt = now
+	}
 	var id int64
-	err = tx.QueryRowContext(ctx, db.q(`INSERT INTO imports (file_name, file_sha256, kind, started_at, finished_at, imported_by)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By).Scan(&id)
+	err = tx.QueryRowContext(ctx, db.q(`INSERT INTO imports (file_name, file_sha256, kind, started_at, finished_at, imported_by, register_month, received_at, due_date)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By, meta.Month, meta.ReceivedAt, meta.DueDate).Scan(&id)
 	if err != nil {
 		tx.Rollback()
 		return nil, fmt.Errorf("begin import: %w", db.err(err))
 	}
-	return &ImportTx{writer: newWriter(db, tx), id: id, now: now, by: meta.By}, nil
+	inCycle := 0
+	if meta.Month != "" {
+		inCycle = 1
+	}
+	return &ImportTx{writer: newWriter(db, tx), id: id, now: now, by: meta.By, received: meta.ReceivedAt, inCycle: inCycle}, nil
 }
 
 func (t *writer) exec(ctx context.Context, query string, args ...any) error {
@@ -181,7 +201,7 @@ func (t *ImportTx) Put(ctx context.Context, batch []Write) error {
 		}
 		key := register.ClientKey(r)
 		if w.Prev == nil {
-			newRecords = append(newRecords, append(anys(r.Values()), key, blocking, t.id, t.id, t.now, t.now))
+			newRecords = append(newRecords, append(anys(r.Values()), key, blocking, t.id, t.id, t.now, t.now, t.received, t.inCycle))
 		} else if err := t.update(ctx, w, key, blocking); err != nil {
 			return fmt.Errorf("row %d: %w", w.Row, err)
 		}
@@ -197,7 +217,7 @@ func (t *ImportTx) Put(ctx context.Context, batch []Write) error {
 		rows                [][]any
 	}{
 		{"import_findings", "import_id, row_num, record_id, rule, severity, column_name, value, detail", "", importFindings},
-		{"records", recordColumns + ", client_key, blocking, first_import_id, last_import_id, first_seen_at, updated_at", "", newRecords},
+		{"records", recordColumns + ", client_key, blocking, first_import_id, last_import_id, first_seen_at, updated_at, arrived_at, in_cycle", "", newRecords},
 		{"record_findings", "record_id, rule, severity, column_name, value, detail", "", recordFindings},
 		{"clients", "client_key, full_name", " ON CONFLICT (client_key) DO NOTHING", clients},
 	} {
@@ -238,7 +258,13 @@ func (t *writer) insertMany(ctx context.Context, table, cols, suffix string, row
 func (t *ImportTx) update(ctx context.Context, w *Write, key string, blocking int) error {
 	r := &w.Record
 	version := w.Prev.Version + 1
-	args := append(anys(r.Values()[1:]), key, blocking, version, t.id, t.now, r.RecordID)
+	// A blocking record made valid is fixed when the correction arrived:
+	// whether that was within the correction window decides if it counts.
+	fixed := ""
+	if w.Prev.Blocking && blocking == 0 {
+		fixed = t.received
+	}
+	args := append(anys(r.Values()[1:]), key, blocking, version, t.id, t.now, fixed, fixed, r.RecordID)
 	if err := t.exec(ctx, updateRecord, args...); err != nil {
 		return err
 	}
@@ -272,7 +298,8 @@ var (
 		for _, c := range register.Columns[1:] {
 			set = append(set, c.Name+" = ?")
 		}
-		return `UPDATE records SET ` + strings.Join(set, ", ") + `, client_key = ?, blocking = ?, version = ?, last_import_id = ?, updated_at = ? WHERE record_id = ?`
+		return `UPDATE records SET ` + strings.Join(set, ", ") + `, client_key = ?, blocking = ?, version = ?, last_import_id = ?, updated_at = ?,
+			fixed_at = CASE WHEN ? <> '' THEN ? ELSE fixed_at END WHERE record_id = ?`
 	}()
 )
 

@@ -3,29 +3,46 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"esep/internal/register"
 )
 
 // EachRecord calls fn for every record whose end_date lies in [from, to]
-// (YYYY-MM-DD, inclusive), in record_id order, with whether its current
-// version has blocking findings. It streams: memory does not grow with the
-// number of records. The record is reused between calls; fn must copy what
-// it keeps.
-func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *register.Record, blocking bool) error) error {
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+recordColumns+`, blocking FROM records WHERE end_date >= ? AND end_date <= ? ORDER BY record_id`), from, to)
+// (YYYY-MM-DD, inclusive), in record_id order, with its facts. It streams:
+// memory does not grow with the number of records. The record and facts are
+// reused between calls; fn must copy what it keeps.
+func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *register.Record, f *register.Facts) error) error {
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+prefixed("r.", register.ColumnNames())+`, r.blocking, r.arrived_at, r.in_cycle, r.fixed_at,
+			COALESCE((SELECT MIN(l.correction_due) FROM letter_items li JOIN letters l ON l.id = li.letter_id
+				WHERE li.record_id = r.record_id AND li.severity = 'blocking' AND l.correction_due <> ''), ''),
+			CASE WHEN EXISTS (SELECT 1 FROM act_months m WHERE m.month = SUBSTR(r.end_date, 1, 7)) THEN 1 ELSE 0 END,
+			COALESCE(a.act_number, ''), COALESCE(a.signed_at, ''), COALESCE(a.method, ''), COALESCE(a.signer, ''),
+			CASE WHEN EXISTS (SELECT 1 FROM act_records ar WHERE ar.act_number = r.act_number AND ar.record_id = r.record_id) THEN 1 ELSE 0 END
+		FROM records r LEFT JOIN acts a ON a.act_number = r.act_number
+		WHERE r.end_date >= ? AND r.end_date <= ? ORDER BY r.record_id`), from, to)
 	if err != nil {
 		return fmt.Errorf("records %s..%s: %w", from, to, db.err(err))
 	}
 	defer rows.Close()
-	var r register.Record
-	var blocking int
-	dest := append(recordDest(&r), &blocking)
+	var (
+		r                                register.Record
+		f                                register.Facts
+		act                              register.Act
+		blocking, inCycle, covered, list int
+	)
+	dest := append(recordDest(&r), &blocking, &f.ArrivedAt, &inCycle, &f.FixedAt, &f.CorrectionDue, &covered,
+		&act.Number, &act.SignedAt, &act.Method, &act.Signer, &list)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("records %s..%s: %w", from, to, err)
 		}
-		if err := fn(&r, blocking != 0); err != nil {
+		f.Blocking, f.InCycle, f.ActsCovered, f.ActListsRecord = blocking != 0, inCycle != 0, covered != 0, list != 0
+		f.Act = nil
+		if act.Number != "" {
+			f.Act = &act
+		}
+		if err := fn(&r, &f); err != nil {
 			return err
 		}
 	}
@@ -33,6 +50,14 @@ func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *regist
 		return fmt.Errorf("records %s..%s: %w", from, to, db.err(err))
 	}
 	return nil
+}
+
+func prefixed(prefix string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = prefix + c
+	}
+	return strings.Join(out, ", ")
 }
 
 // RecordDetail is a record with everything known about it.

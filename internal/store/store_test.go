@@ -131,7 +131,7 @@ func TestStore(t *testing.T) {
 
 			t.Run("each record of a period", func(t *testing.T) {
 				var ids []string
-				err := db.EachRecord(ctx, "2026-03-13", "2026-03-13", func(r *register.Record, _ bool) error {
+				err := db.EachRecord(ctx, "2026-03-13", "2026-03-13", func(r *register.Record, _ *register.Facts) error {
 					ids = append(ids, r.RecordID)
 					return nil
 				})

@@ -15,9 +15,12 @@ import (
 	"esep/internal/stats"
 )
 
-// Recount computes the tables of [from, to] from all records; blocking
-// names the records whose current version has blocking findings.
-func Recount(records []register.Record, blocking map[string]bool, from, to string) *stats.Tables {
+// Recount computes the tables of [from, to] from all records. cycle holds,
+// by record_id, the reason the monitoring cycle excludes a record for
+// (late_register, validation_error, ...), which the test knows from the
+// defects it injected; the act rules of the record's own fields are read
+// here afresh and come first.
+func Recount(records []register.Record, cycle map[string]string, from, to string) *stats.Tables {
 	t := &stats.Tables{From: from, To: to}
 	excluded := map[string]int{}
 	var counted []register.Record
@@ -25,7 +28,7 @@ func Recount(records []register.Record, blocking map[string]bool, from, to strin
 		if r.EndDate < from || r.EndDate > to {
 			continue
 		}
-		if reason := exclusion(r, blocking[r.RecordID]); reason != "" {
+		if reason := exclusion(r, cycle[r.RecordID]); reason != "" {
 			excluded[reason]++
 			continue
 		}
@@ -127,8 +130,8 @@ func Recount(records []register.Record, blocking map[string]bool, from, to strin
 	return t
 }
 
-// exclusion reads spec §2 again: act rules first, then blocking findings.
-func exclusion(r register.Record, blocking bool) string {
+// exclusion reads spec §2 again: act rules first, then the cycle's reason.
+func exclusion(r register.Record, cycle string) string {
 	switch {
 	case r.ActNumber == "" || r.ActSignedAt == "":
 		return "act_missing"
@@ -142,10 +145,7 @@ func exclusion(r register.Record, blocking bool) string {
 	if signed.In(time.FixedZone("KZ", 5*3600)).Format(time.DateOnly) < r.StartDate {
 		return "act_before_start"
 	}
-	if blocking {
-		return "validation_error"
-	}
-	return ""
+	return cycle
 }
 
 // person is spec §3's identity, written out again.
@@ -197,7 +197,7 @@ func band(r register.Record) string {
 
 // RecountNational computes the nationwide figures another way: from the
 // recounted records, person by person, ignoring regions.
-func RecountNational(records []register.Record, blocking map[string]bool, from, to string) *stats.National {
+func RecountNational(records []register.Record, cycle map[string]string, from, to string) *stats.National {
 	type set = map[string]bool
 	bySector, byCategory, byForm := map[string]set{}, map[string]set{}, map[string]set{}
 	first := map[string]register.Record{}
@@ -209,7 +209,7 @@ func RecountNational(records []register.Record, blocking map[string]bool, from, 
 		m[k][who] = true
 	}
 	for _, r := range records {
-		if r.EndDate < from || r.EndDate > to || exclusion(r, blocking[r.RecordID]) != "" {
+		if r.EndDate < from || r.EndDate > to || exclusion(r, cycle[r.RecordID]) != "" {
 			continue
 		}
 		p := person(r)
