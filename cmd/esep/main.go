@@ -208,6 +208,10 @@ type localized interface {
 }
 
 func localize(lang i18n.Lang, err error) string {
+	var self interface{ Localize(i18n.Lang) string }
+	if errors.As(err, &self) {
+		return self.Localize(lang)
+	}
 	var l localized
 	if errors.As(err, &l) && i18n.Has(lang, l.Key()) {
 		return i18n.T(lang, l.Key(), l.Params()...)

@@ -41,6 +41,10 @@ type Options struct {
 	OnFinding func(RowFinding)
 	// Tabular passes limits to the file reader.
 	Tabular tabular.Options
+	// BeforeCommit, when set, runs in the import's transaction after the
+	// last row: what it writes (a notification letter, an audit event)
+	// stands or falls with the import.
+	BeforeCommit func(ctx context.Context, tx *store.ImportTx, res *Result) error
 }
 
 // RowFinding is a finding located in the file.
@@ -82,6 +86,9 @@ func ImportFile(ctx context.Context, db *store.DB, path string, meta store.Impor
 		return nil, err
 	}
 	res, err := Run(ctx, path, tx, opts)
+	if err == nil && opts.BeforeCommit != nil {
+		err = opts.BeforeCommit(ctx, tx, res)
+	}
 	if err != nil {
 		tx.Rollback()
 		return nil, err
