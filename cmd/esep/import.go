@@ -17,6 +17,7 @@ import (
 	"esep/internal/i18n"
 	"esep/internal/ingest"
 	"esep/internal/ingest/tabular"
+	"esep/internal/monitor"
 	"esep/internal/register"
 	"esep/internal/store"
 )
@@ -24,10 +25,17 @@ import (
 func cmdImport(e *env, args []string) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	format := fs.String("format", "text", "output: text or json")
+	month := fs.String("month", "", "the register month, YYYY-MM: a monthly register of the cycle (default: a load of history)")
+	received := fs.String("received", "", "with --month: when the register really arrived (RFC 3339); audited")
 	files, ok := e.parse(fs, args)
-	if !ok || len(files) == 0 || !validFormat(*format) {
+	if !ok || len(files) == 0 || !validFormat(*format) || (*received != "" && *month == "") {
 		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.import"))
 		return exitUsage
+	}
+	if *month != "" {
+		if _, err := monitor.ParseMonth(*month); err != nil {
+			return e.fail(err)
+		}
 	}
 	db, err := e.open()
 	if err != nil {
@@ -47,7 +55,25 @@ func cmdImport(e *env, args []string) int {
 			code = exitFail
 			continue
 		}
-		res, err := ingest.ImportFile(e.ctx, db, path, store.ImportMeta{FileName: name, By: whoami()}, ingest.Options{Validator: v, Progress: e.progress(name)})
+		opts := ingest.Options{Validator: v, Progress: e.progress(name)}
+		var res *ingest.Result
+		if *month != "" {
+			cal, cerr := e.calendar()
+			if cerr != nil {
+				return e.fail(cerr)
+			}
+			c := &monitor.Cycle{DB: db, Calendar: cal}
+			var letter *store.StoredLetter
+			res, letter, err = c.ImportRegister(e.ctx, path, monitor.Delivery{Month: *month, ReceivedAt: *received, By: whoami()}, opts)
+			if err == nil && letter != nil {
+				res.Letter = letter.Number()
+			}
+			if err == nil {
+				res.File = name
+			}
+		} else {
+			res, err = ingest.ImportFile(e.ctx, db, path, store.ImportMeta{FileName: name, By: whoami()}, opts)
+		}
 		cleanup()
 		if err != nil {
 			e.fail(err)
@@ -182,6 +208,9 @@ func (e *env) printSummary(res *ingest.Result) {
 		{"cli.summary.rejected", s.Rejected}, {"cli.summary.unchanged", s.Unchanged}, {"cli.summary.corrected", s.Corrected},
 	} {
 		fmt.Fprintf(w, "  %-34s %d\n", i18n.T(e.lang, line.key), line.n)
+	}
+	if res.Letter != "" {
+		fmt.Fprintln(w, i18n.T(e.lang, "cli.summary.letter", "number", res.Letter))
 	}
 	if len(res.UnknownColumns) > 0 {
 		fmt.Fprintln(w, i18n.T(e.lang, "cli.summary.unknown_columns", "columns", fmt.Sprint(res.UnknownColumns)))

@@ -60,6 +60,10 @@ var commands = []command{
 	{"demo", cmdDemo},
 	{"report", cmdReport},
 	{"kato", cmdKATO},
+	{"cycle", cmdCycle},
+	{"letter", cmdLetter},
+	{"plan", cmdPlan},
+	{"acts", cmdActs},
 	{"migrate", cmdMigrate},
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"esep/internal/demo"
@@ -45,6 +46,17 @@ func cmdDemo(e *env, args []string) int {
 }
 
 func cmdReport(e *env, args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "save", "send", "edit":
+			return cmdAnnex(e, args[0], args[1:])
+		}
+	}
+	for _, a := range args {
+		if a == "--quarter" || a == "-quarter" || a == "--year" || a == "-year" || hasPrefixAny(a, "--quarter=", "-quarter=", "--year=", "-year=") {
+			return cmdAnnex(e, "render", args)
+		}
+	}
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	from := fs.String("from", "", "first day of the period, YYYY-MM-DD")
 	to := fs.String("to", "", "last day of the period, YYYY-MM-DD")
@@ -75,6 +87,15 @@ func cmdReport(e *env, args []string) int {
 	}
 	printTables(e, tables)
 	return exitOK
+}
+
+func hasPrefixAny(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func printTables(e *env, t *stats.Tables) {

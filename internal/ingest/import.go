@@ -62,6 +62,9 @@ type Result struct {
 	Summary        store.ImportSummary `json:"summary"`
 	RuleCounts     map[string]int      `json:"rules"`
 	UnknownColumns []string            `json:"unknown_columns,omitempty"`
+	// Letter is the number of the notification letter drafted about a
+	// monthly register, if its checks found problems.
+	Letter string `json:"letter,omitempty"`
 }
 
 // batchSize rows are validated, looked up and written together: large enough
