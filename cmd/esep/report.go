@@ -23,6 +23,7 @@ func cmdDemo(e *env, args []string) int {
 	from := fs.String("from", defFrom.Format(time.DateOnly), "first service date")
 	to := fs.String("to", defTo.Format(time.DateOnly), "last service date")
 	out := fs.String("o", "", "write to this file instead of standard output")
+	prefix := fs.String("prefix", "SRV", "start of every record_id")
 	pos, ok := e.parse(fs, args)
 	f, ferr := time.Parse(time.DateOnly, *from)
 	t, terr := time.Parse(time.DateOnly, *to)
@@ -39,7 +40,7 @@ func cmdDemo(e *env, args []string) int {
 		defer file.Close()
 		w = file
 	}
-	if err := demo.WriteCSV(w, demo.Options{Rows: *rows, Seed: *seed, From: f, To: t, ErrorRate: *errRate}); err != nil {
+	if err := demo.WriteCSV(w, demo.Options{Rows: *rows, Seed: *seed, From: f, To: t, ErrorRate: *errRate, IDPrefix: *prefix}); err != nil {
 		return e.fail(err)
 	}
 	return exitOK

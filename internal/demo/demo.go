@@ -8,6 +8,7 @@
 package demo
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -26,6 +27,9 @@ type Options struct {
 	Seed uint64
 	// From and To bound the service dates (inclusive).
 	From, To time.Time
+	// IDPrefix starts every record_id (default "SRV"), so that registers
+	// generated for different months do not share ids.
+	IDPrefix string
 	// ErrorRate is the share of records given a mistake: a missing act, an
 	// online service confirmed on paper, an act signed before the start, a
 	// wrong check digit, an end before the start, a malformed phone.
@@ -91,6 +95,7 @@ type generator struct {
 	enterprises []enterprise
 	managers    [][]string
 	days        int
+	prefix      string
 	serial      int
 	issued      map[string]bool
 }
@@ -105,6 +110,7 @@ func newGenerator(opts Options) *generator {
 		regions: kz.Regions(),
 		days:    int(opts.To.Sub(opts.From).Hours()/24) + 1,
 		issued:  map[string]bool{},
+		prefix:  cmp.Or(opts.IDPrefix, "SRV"),
 	}
 	nPeople := max(1, opts.Rows*10/22) // about 2.2 services a person
 	nEnt := max(1, opts.Rows*10/25)
@@ -256,7 +262,7 @@ func (g *generator) record(i int) register.Record {
 	}
 	svc := services[g.rnd.IntN(len(services))]
 	r := register.Record{
-		RecordID:         fmt.Sprintf("SRV-%s-%07d", start.Format("2006"), i+1),
+		RecordID:         fmt.Sprintf("%s-%s-%07d", g.prefix, start.Format("2006"), i+1),
 		RegionKATO:       reg.Code,
 		SettlementKATO:   reg.Code[:2] + fmt.Sprintf("%02d", 1+g.rnd.IntN(40)) + "00000",
 		SettlementName:   reg.Center,

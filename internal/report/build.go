@@ -117,7 +117,8 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 	if err := b.introduction(ctx, r, p); err != nil {
 		return nil, err
 	}
-	if r.Introduction.RecordsReceived == 0 && len(r.Introduction.Deliveries) == 0 {
+	received := slices.ContainsFunc(r.Introduction.Deliveries, func(d Delivery) bool { return d.ReceivedAt != "" })
+	if r.Introduction.RecordsReceived == 0 && !received {
 		return nil, fmt.Errorf("report %s: %w", p.Name, ErrNoData)
 	}
 	if err := b.plans(ctx, r, p); err != nil {

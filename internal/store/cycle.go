@@ -57,12 +57,13 @@ type StoredLetter struct {
 // Number is the letter's number as printed: sequence/year.
 func (l *StoredLetter) Number() string { return strconv.Itoa(l.Seq) + "/" + strconv.Itoa(l.Year) }
 
-// DraftLetter drafts a notification letter listing every finding of this
-// import, in the import's transaction. It returns nil when the import found
-// nothing to write about.
+// DraftLetter drafts a notification letter listing every problem this
+// import found, in the import's transaction. A correction arriving is not a
+// problem (rule record_changed), so it is left out. It returns nil when
+// there is nothing to write about.
 func (t *ImportTx) DraftLetter(ctx context.Context, month, dueSend string) (*StoredLetter, error) {
 	var n int
-	if err := t.tx.QueryRowContext(ctx, t.db.q(`SELECT COUNT(*) FROM import_findings WHERE import_id = ?`), t.id).Scan(&n); err != nil {
+	if err := t.tx.QueryRowContext(ctx, t.db.q(`SELECT COUNT(*) FROM import_findings WHERE import_id = ? AND rule <> 'record_changed'`), t.id).Scan(&n); err != nil {
 		return nil, fmt.Errorf("draft letter: %w", t.db.err(err))
 	}
 	if n == 0 {
@@ -80,7 +81,7 @@ func (t *ImportTx) DraftLetter(ctx context.Context, month, dueSend string) (*Sto
 		return nil, fmt.Errorf("draft letter: %w", t.db.err(err))
 	}
 	if _, err := t.tx.ExecContext(ctx, t.db.q(`INSERT INTO letter_items (letter_id, row_num, record_id, rule, severity, column_name, value, detail)
-		SELECT ?, row_num, record_id, rule, severity, column_name, value, detail FROM import_findings WHERE import_id = ?`), l.ID, t.id); err != nil {
+		SELECT ?, row_num, record_id, rule, severity, column_name, value, detail FROM import_findings WHERE import_id = ? AND rule <> 'record_changed'`), l.ID, t.id); err != nil {
 		return nil, fmt.Errorf("draft letter: %w", t.db.err(err))
 	}
 	return l, nil
