@@ -304,7 +304,9 @@ func conclusions(r *Report, prev *stats.Tables) []Conclusion {
 	if in.RecordsExcluded == 0 {
 		add("conclusion.nothing_excluded")
 	} else {
-		main := slices.MaxFunc(t.Excluded, func(a, b stats.ReasonRow) int { return cmp.Or(cmp.Compare(a.Count, b.Count), cmp.Compare(b.Reason, a.Reason)) })
+		main := slices.MaxFunc(t.Excluded, func(a, b stats.ReasonRow) int {
+			return cmp.Or(cmp.Compare(a.Count, b.Count), cmp.Compare(b.Reason, a.Reason))
+		})
 		add("conclusion.excluded_share", "excluded", strconv.Itoa(in.RecordsExcluded), "share", share(in.RecordsExcluded, in.RecordsReceived),
 			"reason", main.Reason, "count", strconv.Itoa(main.Count))
 	}
