@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 
 	"esep/internal/i18n"
 	"esep/internal/ingest"
@@ -225,5 +226,36 @@ func cmdActs(e *env, args []string) int {
 		return e.fail(err)
 	}
 	fmt.Fprintln(e.stdout, i18n.T(e.lang, "cli.acts.loaded", "n", len(acts), "months", fmt.Sprint(months)))
+	return exitOK
+}
+
+// settingNames are the settings an administrator may set.
+var settingNames = []string{"letter.sender", "letter.addressee"}
+
+func cmdSettings(e *env, args []string) int {
+	fs := flag.NewFlagSet("settings", flag.ContinueOnError)
+	pos, ok := e.parse(fs, args)
+	if !ok || !(len(pos) == 0 || len(pos) == 3 && pos[0] == "set" && slices.Contains(settingNames, pos[1])) {
+		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.settings"))
+		return exitUsage
+	}
+	db, err := e.open()
+	if err != nil {
+		return e.fail(err)
+	}
+	defer db.Close()
+	if len(pos) == 3 {
+		if err := db.SetSetting(e.ctx, pos[1], pos[2], whoami()); err != nil {
+			return e.fail(err)
+		}
+	}
+	defaults := map[string]string{"letter.sender": monitor.DefaultSender, "letter.addressee": monitor.DefaultAddressee}
+	for _, name := range settingNames {
+		v, err := db.Setting(e.ctx, name, defaults[name])
+		if err != nil {
+			return e.fail(err)
+		}
+		fmt.Fprintf(e.stdout, "%-18s %s\n", name, v)
+	}
 	return exitOK
 }

@@ -64,6 +64,7 @@ var commands = []command{
 	{"letter", cmdLetter},
 	{"plan", cmdPlan},
 	{"acts", cmdActs},
+	{"settings", cmdSettings},
 	{"migrate", cmdMigrate},
 }
 
