@@ -12,6 +12,7 @@ import (
 
 	"esep/internal/i18n"
 	"esep/internal/monitor"
+	"esep/internal/pdf"
 	"esep/internal/report"
 	"esep/internal/store"
 )
@@ -19,6 +20,7 @@ import (
 // renderers turn a report into a file format, in a language.
 var renderers = map[string]func(w io.Writer, r *report.Report, lang i18n.Lang) error{
 	"json": func(w io.Writer, r *report.Report, _ i18n.Lang) error { return report.WriteJSON(w, r, "") },
+	"pdf":  pdf.Report,
 }
 
 // cmdAnnex handles the Annex 3 report: render (live, or a stored version),

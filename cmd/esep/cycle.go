@@ -11,6 +11,7 @@ import (
 	"esep/internal/ingest"
 	"esep/internal/ingest/tabular"
 	"esep/internal/monitor"
+	"esep/internal/pdf"
 	"esep/internal/register"
 	"esep/internal/store"
 )
@@ -156,7 +157,9 @@ func cmdLetter(e *env, args []string) int {
 }
 
 // letterRenderers turn a letter into a file format, in a language.
-var letterRenderers = map[string]func(w io.Writer, l *monitor.Letter, lang i18n.Lang) error{}
+var letterRenderers = map[string]func(w io.Writer, l *monitor.Letter, lang i18n.Lang) error{
+	"pdf": pdf.Letter,
+}
 
 func printLetter(lang i18n.Lang, w io.Writer, l *monitor.Letter) {
 	fmt.Fprintln(w, i18n.T(lang, "doc.letter.title")+" "+i18n.T(lang, "doc.letter.number", "number", l.Number, "date", l.Date))

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 
+	stdfont "golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -17,11 +18,16 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-	stdfont "golang.org/x/image/font"
 )
 
 // chartDPI is the resolution of the chart images: enough for print at
 // their size on the page, small enough to keep the file light.
+//
+// Each chart of a document must have its own pixel width, so the second
+// is drawn at chartDPI+1 (the difference does not show): fpdf's sorted
+// catalog orders images by width alone, and images of equal width come out
+// in map order, which would make the bytes of the file vary from run to
+// run.
 const chartDPI = 150
 
 // chartFonts is a font cache of its own holding the embedded DejaVu: the
@@ -50,9 +56,9 @@ type bar struct {
 }
 
 // barChart draws a horizontal bar chart of bars as a PNG image of w × h
-// millimetres. The largest bar is at the top; equal bars keep their given
-// order, so the image depends on the data alone.
-func barChart(bars []bar, w, h float64) ([]byte, error) {
+// millimetres at dpi dots per inch. The largest bar is at the top; equal
+// bars keep their given order, so the image depends on the data alone.
+func barChart(bars []bar, w, h float64, dpi int) ([]byte, error) {
 	// Ascending, because the first bar is drawn at the bottom; reversed
 	// first, so that equal bars read from the top in their given order.
 	bars = slices.Clone(bars)
@@ -60,17 +66,20 @@ func barChart(bars []bar, w, h float64) ([]byte, error) {
 	slices.SortStableFunc(bars, func(a, b bar) int { return cmp.Compare(a.value, b.value) })
 
 	hdlr := chartFonts()
-	style := func(size vg.Length) text.Style {
-		return text.Style{Color: color.Black, Font: font.Font{Typeface: family, Size: size}, Handler: hdlr}
+	// Only the font changes: plot's styles carry the alignments that place
+	// tick labels beside their axis.
+	setFont := func(st *text.Style, size vg.Length) {
+		st.Font = font.Font{Typeface: family, Size: size}
+		st.Handler = hdlr
 	}
 	p := plot.New()
 	p.TextHandler = hdlr
-	p.Title.TextStyle = style(10)
-	p.Legend.TextStyle = style(8)
-	p.X.Label.TextStyle = style(8)
-	p.Y.Label.TextStyle = style(8)
-	p.X.Tick.Label = style(7.5)
-	p.Y.Tick.Label = style(7.5)
+	setFont(&p.Title.TextStyle, 10)
+	setFont(&p.Legend.TextStyle, 8)
+	setFont(&p.X.Label.TextStyle, 8)
+	setFont(&p.Y.Label.TextStyle, 8)
+	setFont(&p.X.Tick.Label, 7.5)
+	setFont(&p.Y.Tick.Label, 7.5)
 	p.X.Tick.Marker = intTicks{}
 
 	values := make(plotter.Values, len(bars))
@@ -108,7 +117,7 @@ func barChart(bars []bar, w, h float64) ([]byte, error) {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
 	for i := range lbl.TextStyle {
-		lbl.TextStyle[i] = style(7)
+		setFont(&lbl.TextStyle[i], 7)
 		lbl.TextStyle[i].YAlign = draw.YCenter
 	}
 	lbl.Offset = vg.Point{X: 3}
@@ -116,10 +125,12 @@ func barChart(bars []bar, w, h float64) ([]byte, error) {
 	p.Add(grid, bc, lbl)
 	p.NominalY(labels...)
 	p.X.Min = 0
+	// Half a slot of room above the top bar and below the bottom one.
+	p.Y.Min, p.Y.Max = -0.6, float64(len(bars))-0.4
 	// Room at the right for the value printed after the longest bar.
 	p.X.Max = math.Max(1, float64(top)*1.12)
 
-	c := vgimg.NewWith(vgimg.UseWH(vg.Length(w)*vg.Millimeter, vg.Length(h)*vg.Millimeter), vgimg.UseDPI(chartDPI))
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(w)*vg.Millimeter, vg.Length(h)*vg.Millimeter), vgimg.UseDPI(dpi))
 	p.Draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {

@@ -17,10 +17,13 @@ type column struct {
 // goes to the next page, which starts with the column headings again (and,
 // in a grouped table, the group's name), so every page can be read alone.
 type table struct {
-	d      *doc
-	cols   []column
-	size   float64
-	header bool
+	d    *doc
+	cols []column
+	size float64
+	// headSize is the size of the headings, smaller than the body's when
+	// a word of a heading would not fit its column otherwise.
+	headSize float64
+	header   bool
 	// group is the name of the group the last row belonged to: it is shown
 	// on the group's first row and again at the top of a page.
 	group string
@@ -49,22 +52,32 @@ func (d *doc) newTable(cols []column) *table {
 		total += c.width
 	}
 	scaled := make([]column, len(cols))
-	header := false
 	for i, c := range cols {
 		c.width = c.width / total * bodyWidth
-		if c.align == "" {
-			c.align = "L"
-		}
 		scaled[i] = c
-		header = header || c.title != ""
 	}
-	t := &table{d: d, cols: scaled, size: sizeTable, header: header}
+	return d.newTableMM(scaled)
+}
+
+// newTableMM starts a table whose column widths are in mm, and draws its
+// headings (unless every title is empty).
+func (d *doc) newTableMM(cols []column) *table {
+	cols = append([]column(nil), cols...)
+	header := false
+	for i := range cols {
+		if cols[i].align == "" {
+			cols[i].align = "L"
+		}
+		header = header || cols[i].title != ""
+	}
+	t := &table{d: d, cols: cols, size: sizeTable, headSize: sizeTable, header: header}
 	if header {
+		t.fitHeader()
 		titles := make([]string, len(cols))
-		for i, c := range scaled {
+		for i, c := range cols {
 			titles[i] = c.title
 		}
-		_, h := t.measure(titles, true)
+		_, h := t.measure(titles, true, t.headSize)
 		// Headings with no row under them are useless: keep them with at
 		// least two rows.
 		d.room(h + 2*(lineHeight(t.size)+2*padV))
@@ -73,12 +86,31 @@ func (d *doc) newTable(cols []column) *table {
 	return t
 }
 
-// lineH is the height of one line of text in a cell.
-func (t *table) lineH() float64 { return lineHeight(t.size) }
+// fitHeader shrinks the headings until their longest words fit their
+// columns: a word broken in the middle is harder to read than small type.
+func (t *table) fitHeader() {
+	const smallest = 7.0
+	for t.headSize > smallest {
+		t.d.font(true, t.headSize)
+		fits := true
+		for _, c := range t.cols {
+			for _, word := range strings.Fields(clean(c.title)) {
+				if t.d.f.GetStringWidth(word) > c.width-2*padH {
+					fits = false
+				}
+			}
+		}
+		if fits {
+			return
+		}
+		t.headSize -= 0.5
+	}
+}
 
-// measure splits the cells into lines and gives the row's height.
-func (t *table) measure(cells []string, bold bool) ([][]string, float64) {
-	t.d.font(bold, t.size)
+// measure splits the cells into lines in the font of size points and
+// gives the row's height.
+func (t *table) measure(cells []string, bold bool, size float64) ([][]string, float64) {
+	t.d.font(bold, size)
 	lines := make([][]string, len(t.cols))
 	most := 1
 	for i := range t.cols {
@@ -97,7 +129,7 @@ func (t *table) measure(cells []string, bold bool) ([][]string, float64) {
 		lines[i] = ls
 		most = max(most, len(ls))
 	}
-	return lines, float64(most)*t.lineH() + 2*padV
+	return lines, float64(most)*lineHeight(size) + 2*padV
 }
 
 // cMargin is fpdf's own cell margin, which SplitText subtracts: the table
@@ -110,8 +142,8 @@ func (t *table) drawHeader() {
 	for i, c := range t.cols {
 		titles[i] = c.title
 	}
-	lines, h := t.measure(titles, true)
-	t.draw(lines, h, rowStyle{bold: true, fill: true}, "C")
+	lines, h := t.measure(titles, true, t.headSize)
+	t.draw(lines, h, rowStyle{bold: true, fill: true}, "C", t.headSize)
 	t.rowsOnPage = 0
 }
 
@@ -122,18 +154,18 @@ func (t *table) row(cells []string, st rowStyle) {
 	if st.group != "" && (newGroup || t.rowsOnPage == 0) {
 		cells[0] = st.group
 	}
-	lines, h := t.measure(cells, st.bold)
+	lines, h := t.measure(cells, st.bold, t.size)
 	// A row taller than a whole page is cut to fit it rather than running
 	// off the page; only absurd input comes near this.
 	maxH := bottom() - marginTop - 20
 	if h > maxH {
-		keep := int((maxH - 2*padV) / t.lineH())
+		keep := int((maxH - 2*padV) / lineHeight(t.size))
 		for i, ls := range lines {
 			if len(ls) > keep {
 				lines[i] = append(ls[:keep-1:keep-1], ls[keep-1]+" …")
 			}
 		}
-		h = float64(keep)*t.lineH() + 2*padV
+		h = float64(keep)*lineHeight(t.size) + 2*padV
 	}
 	if t.d.f.GetY()+h > bottom() {
 		t.d.f.AddPage()
@@ -143,7 +175,7 @@ func (t *table) row(cells []string, st rowStyle) {
 		t.rowsOnPage = 0
 		if st.group != "" && cells[0] == "" {
 			cells[0] = st.group
-			lines, h = t.measure(cells, st.bold)
+			lines, h = t.measure(cells, st.bold, t.size)
 		}
 	}
 	if newGroup && t.rowsOnPage > 0 {
@@ -153,14 +185,15 @@ func (t *table) row(cells []string, st rowStyle) {
 		t.d.f.Line(marginLeft, y, marginLeft+bodyWidth, y)
 		t.d.f.SetLineWidth(0.2)
 	}
-	t.draw(lines, h, st, "")
+	t.draw(lines, h, st, "", t.size)
 	t.group = st.group
 	t.rowsOnPage++
 }
 
-// draw draws a measured row at the current position; align "" keeps each
-// column's own alignment.
-func (t *table) draw(lines [][]string, h float64, st rowStyle, align string) {
+// draw draws a measured row at the current position in the font of size
+// points; align "" keeps each column's own alignment.
+func (t *table) draw(lines [][]string, h float64, st rowStyle, align string, size float64) {
+	lh := lineHeight(size)
 	f := t.d.f
 	y := f.GetY()
 	x := marginLeft
@@ -169,7 +202,7 @@ func (t *table) draw(lines [][]string, h float64, st rowStyle, align string) {
 	if st.fill {
 		f.SetFillColor(232, 232, 232)
 	}
-	t.d.font(st.bold, t.size)
+	t.d.font(st.bold, size)
 	for i, c := range t.cols {
 		style := "D"
 		if st.fill {
@@ -181,8 +214,8 @@ func (t *table) draw(lines [][]string, h float64, st rowStyle, align string) {
 			a = align
 		}
 		for j, line := range lines[i] {
-			f.SetXY(x+padH-t.cMargin(), y+padV+float64(j)*t.lineH())
-			f.CellFormat(c.width-2*padH+2*t.cMargin(), t.lineH(), line, "", 0, a, false, 0, "")
+			f.SetXY(x+padH-t.cMargin(), y+padV+float64(j)*lh)
+			f.CellFormat(c.width-2*padH+2*t.cMargin(), lh, line, "", 0, a, false, 0, "")
 		}
 		x += c.width
 	}
