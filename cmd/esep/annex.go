@@ -15,12 +15,14 @@ import (
 	"esep/internal/pdf"
 	"esep/internal/report"
 	"esep/internal/store"
+	"esep/internal/xlsx"
 )
 
 // renderers turn a report into a file format, in a language.
 var renderers = map[string]func(w io.Writer, r *report.Report, lang i18n.Lang) error{
 	"json": func(w io.Writer, r *report.Report, _ i18n.Lang) error { return report.WriteJSON(w, r, "") },
 	"pdf":  pdf.Report,
+	"xlsx": xlsx.Report,
 }
 
 // cmdAnnex handles the Annex 3 report: render (live, or a stored version),

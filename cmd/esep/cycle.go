@@ -14,6 +14,7 @@ import (
 	"esep/internal/pdf"
 	"esep/internal/register"
 	"esep/internal/store"
+	"esep/internal/xlsx"
 )
 
 // cycle opens the database and the calendar as a monitoring cycle.
@@ -158,7 +159,8 @@ func cmdLetter(e *env, args []string) int {
 
 // letterRenderers turn a letter into a file format, in a language.
 var letterRenderers = map[string]func(w io.Writer, l *monitor.Letter, lang i18n.Lang) error{
-	"pdf": pdf.Letter,
+	"pdf":  pdf.Letter,
+	"xlsx": xlsx.Letter,
 }
 
 func printLetter(lang i18n.Lang, w io.Writer, l *monitor.Letter) {

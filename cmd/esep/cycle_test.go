@@ -132,6 +132,12 @@ func TestMonitoringCycle(t *testing.T) {
 				esepOK("report", "edit", "--quarter", "2026Q3", "--version", "1", "--conclusion", "1", "--text", "Edited by the analyst.")
 				esepOK("report", "send", "--quarter", "2026Q3", "--version", "1")
 				before := esepOK("report", "--quarter", "2026Q3", "--version", "1", "--format", "json")
+				sentFiles := map[string][]byte{}
+				for _, format := range []string{"pdf", "xlsx"} {
+					path := filepath.Join(dir, "sent."+format)
+					esepOK("report", "--quarter", "2026Q3", "--version", "1", "--format", format, "--lang", "kk", "-o", path)
+					sentFiles[format] = mustRead(t, path)
+				}
 				if !strings.Contains(before, "Edited by the analyst.") || !strings.Contains(before, `"status": "sent"`) {
 					t.Errorf("the sent report lost its edit or status")
 				}
@@ -149,6 +155,13 @@ func TestMonitoringCycle(t *testing.T) {
 				if before != after {
 					t.Error("the sent report changed after a correction")
 				}
+				for format, sent := range sentFiles {
+					path := filepath.Join(dir, "again."+format)
+					esepOK("report", "--quarter", "2026Q3", "--version", "1", "--format", format, "--lang", "kk", "-o", path)
+					if again := mustRead(t, path); !bytes.Equal(sent, again) || len(sent) < 1000 {
+						t.Errorf("%s: the frozen report is not byte-identical after a correction (%d vs %d bytes)", format, len(sent), len(again))
+					}
+				}
 				live := esepOK("report", "--quarter", "2026Q3", "--format", "json")
 				if live == before {
 					t.Error("the live report did not see the correction")
@@ -162,6 +175,21 @@ func TestMonitoringCycle(t *testing.T) {
 					if a != b {
 						t.Errorf("%s: two renders of the frozen report differ", format)
 					}
+				}
+			})
+
+			t.Run("letters render", func(t *testing.T) {
+				for _, format := range []string{"pdf", "xlsx", "json", "text"} {
+					path := filepath.Join(dir, "letter."+format)
+					esepOK("letter", "show", res.Letter, "--format", format, "--lang", "kk", "-o", path)
+					b := mustRead(t, path)
+					magic := map[string]string{"pdf": "%PDF", "xlsx": "PK\x03\x04", "json": "{", "text": "Хабарлама хат"}[format]
+					if !bytes.HasPrefix(b, []byte(magic)) {
+						t.Errorf("letter as %s starts %q", format, b[:min(len(b), 16)])
+					}
+				}
+				if code, _, errs := esep(t, "--db", db, "--lang", "en", "letter", "show", "99/2026"); code != exitFail || !strings.Contains(errs, "not found") {
+					t.Errorf("a missing letter: exit %d %q", code, errs)
 				}
 			})
 

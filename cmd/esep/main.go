@@ -221,6 +221,9 @@ func localize(lang i18n.Lang, err error) string {
 	if errors.As(err, &l) && i18n.Has(lang, l.Key()) {
 		return i18n.T(lang, l.Key(), l.Params()...)
 	}
+	if errors.Is(err, store.ErrNotFound) {
+		return i18n.T(lang, "cli.not_found", "detail", err.Error())
+	}
 	return err.Error()
 }
 
