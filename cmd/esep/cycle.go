@@ -179,46 +179,46 @@ func printLetter(lang i18n.Lang, w io.Writer, l *monitor.Letter) {
 }
 
 func cmdPlan(e *env, args []string) int {
-	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	pos, ok := e.parse(fs, args)
-	if !ok || len(pos) != 2 || pos[0] != "import" {
-		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.plan"))
-		return exitUsage
-	}
-	path, cleanup, err := e.input(pos[1])
-	if err != nil {
-		return e.fail(err)
-	}
-	defer cleanup()
-	plans, err := ingest.ReadPlans(path, register.ServiceSet(register.DefaultServices()), tabular.Options{})
-	if err != nil {
-		return e.fail(err)
-	}
-	db, err := e.open()
-	if err != nil {
-		return e.fail(err)
-	}
-	defer db.Close()
-	if err := db.PutPlans(e.ctx, plans, whoami(), "file:"+pos[1]); err != nil {
-		return e.fail(err)
-	}
-	fmt.Fprintln(e.stdout, i18n.T(e.lang, "cli.plan.loaded", "n", len(plans)))
-	return exitOK
+	return e.loadFile(args, "import", "cli.usage.plan", func(path, name string) (func(*store.DB) (string, error), error) {
+		plans, err := ingest.ReadPlans(path, register.ServiceSet(register.DefaultServices()), tabular.Options{})
+		return func(db *store.DB) (string, error) {
+			return i18n.T(e.lang, "cli.plan.loaded", "n", len(plans)), db.PutPlans(e.ctx, plans, whoami(), "file:"+name)
+		}, err
+	})
 }
 
 func cmdActs(e *env, args []string) int {
-	fs := flag.NewFlagSet("acts", flag.ContinueOnError)
+	return e.loadFile(args, "import", "cli.usage.acts", func(path, name string) (func(*store.DB) (string, error), error) {
+		acts, months, err := ingest.ReadActs(path, tabular.Options{})
+		return func(db *store.DB) (string, error) {
+			_, err := db.ImportActs(e.ctx, store.ImportMeta{FileName: name, Kind: "acts", By: whoami()}, acts, months)
+			return i18n.T(e.lang, "cli.acts.loaded", "n", len(acts), "months", fmt.Sprint(months)), err
+		}, err
+	})
+}
+
+// loadFile is the shape of the commands that load one reference file (esep
+// kato FILE, esep plan import FILE, esep acts import FILE): read and check
+// the whole file first, and only then open the database and write it, so a
+// refused file changes nothing. read returns the write to do.
+func (e *env) loadFile(args []string, verb, usage string, read func(path, name string) (func(*store.DB) (string, error), error)) int {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	pos, ok := e.parse(fs, args)
-	if !ok || len(pos) != 2 || pos[0] != "import" {
-		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.acts"))
+	if verb != "" && ok && len(pos) > 0 && pos[0] == verb {
+		pos = pos[1:]
+	} else if verb != "" {
+		ok = false
+	}
+	if !ok || len(pos) != 1 {
+		fmt.Fprintln(e.stderr, i18n.T(e.lang, usage))
 		return exitUsage
 	}
-	path, cleanup, err := e.input(pos[1])
+	path, cleanup, err := e.input(pos[0])
 	if err != nil {
 		return e.fail(err)
 	}
 	defer cleanup()
-	acts, months, err := ingest.ReadActs(path, tabular.Options{})
+	write, err := read(path, pos[0])
 	if err != nil {
 		return e.fail(err)
 	}
@@ -227,10 +227,11 @@ func cmdActs(e *env, args []string) int {
 		return e.fail(err)
 	}
 	defer db.Close()
-	if _, err := db.ImportActs(e.ctx, store.ImportMeta{FileName: pos[1], Kind: "acts", By: whoami()}, acts, months); err != nil {
+	msg, err := write(db)
+	if err != nil {
 		return e.fail(err)
 	}
-	fmt.Fprintln(e.stdout, i18n.T(e.lang, "cli.acts.loaded", "n", len(acts), "months", fmt.Sprint(months)))
+	fmt.Fprintln(e.stdout, msg)
 	return exitOK
 }
 

@@ -169,31 +169,12 @@ func (e *env) validator(db *store.DB) (*register.Validator, error) {
 }
 
 func cmdKATO(e *env, args []string) int {
-	fs := flag.NewFlagSet("kato", flag.ContinueOnError)
-	files, ok := e.parse(fs, args)
-	if !ok || len(files) != 1 {
-		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.kato"))
-		return exitUsage
-	}
-	path, cleanup, err := e.input(files[0])
-	if err != nil {
-		return e.fail(err)
-	}
-	defer cleanup()
-	list, skipped, err := ingest.ReadKATO(path, tabular.Options{})
-	if err != nil {
-		return e.fail(err)
-	}
-	db, err := e.open()
-	if err != nil {
-		return e.fail(err)
-	}
-	defer db.Close()
-	if err := db.ReplaceSettlements(e.ctx, list); err != nil {
-		return e.fail(err)
-	}
-	fmt.Fprintln(e.stdout, i18n.T(e.lang, "cli.kato.loaded", "n", len(list), "skipped", skipped))
-	return exitOK
+	return e.loadFile(args, "", "cli.usage.kato", func(path, _ string) (func(*store.DB) (string, error), error) {
+		list, skipped, err := ingest.ReadKATO(path, tabular.Options{})
+		return func(db *store.DB) (string, error) {
+			return i18n.T(e.lang, "cli.kato.loaded", "n", len(list), "skipped", skipped), db.ReplaceSettlements(e.ctx, list)
+		}, err
+	})
 }
 
 func (e *env) printSummary(res *ingest.Result) {

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,25 +19,32 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations lists the engine's migrations in order. Files are named
-// NNNN_name.sql; the number is the version.
+// migrationFS holds the numbered schema migrations, one SQL for both
+// engines: plain portable SQL, with {{id}} standing for the engine's
+// auto-numbered primary key, the one piece of DDL they spell differently.
+//
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migrations lists the migrations in order, in the engine's dialect. Files
+// are named NNNN_name.sql; the number is the version.
 func (db *DB) Migrations() ([]Migration, error) {
-	files, err := fs.Glob(db.dialect.migrations, "*.sql")
+	files, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var ms []Migration
 	for _, f := range files {
-		num, name, ok := strings.Cut(strings.TrimSuffix(f, ".sql"), "_")
+		num, name, ok := strings.Cut(strings.TrimSuffix(path.Base(f), ".sql"), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", f)
 		}
-		b, err := fs.ReadFile(db.dialect.migrations, f)
+		b, err := fs.ReadFile(migrationFS, f)
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
+		ms = append(ms, Migration{Version: v, Name: name, SQL: strings.ReplaceAll(string(b), "{{id}}", db.dialect.identity)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil

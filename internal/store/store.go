@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -31,10 +30,10 @@ type DB struct {
 }
 
 type dialect struct {
-	name       string
-	migrations fs.FS
-	dollar     bool // placeholders are $1, $2 rather than ?
-	mapError   func(error) error
+	name     string
+	identity string // the DDL of an auto-numbered primary key, for {{id}} in migrations
+	dollar   bool   // placeholders are $1, $2 rather than ?
+	mapError func(error) error
 }
 
 // Engine reports "sqlite" or "postgres".
@@ -55,15 +54,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		sub, _ := fs.Sub(postgres.Migrations, "migrations")
-		db = &DB{w: p, r: p, dialect: dialect{"postgres", sub, true, postgres.MapError}}
+		db = &DB{w: p, r: p, dialect: dialect{"postgres", postgres.IdentityColumn, true, postgres.MapError}}
 	} else {
 		w, r, err := sqlite.Open(dsn)
 		if err != nil {
 			return nil, err
 		}
-		sub, _ := fs.Sub(sqlite.Migrations, "migrations")
-		db = &DB{w: w, r: r, dialect: dialect{"sqlite", sub, false, sqlite.MapError}}
+		db = &DB{w: w, r: r, dialect: dialect{"sqlite", sqlite.IdentityColumn, false, sqlite.MapError}}
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()

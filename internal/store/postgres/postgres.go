@@ -5,7 +5,6 @@ package postgres
 
 import (
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 
@@ -13,10 +12,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
-// Migrations holds the numbered schema migrations for PostgreSQL.
-//
-//go:embed migrations/*.sql
-var Migrations embed.FS
+// IdentityColumn is an auto-numbered primary key.
+const IdentityColumn = "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
 
 // Open connects to the server at url (postgres://...) and checks that it
 // answers.

@@ -5,7 +5,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,10 +15,9 @@ import (
 	sqlite3lib "modernc.org/sqlite/lib"
 )
 
-// Migrations holds the numbered schema migrations for SQLite.
-//
-//go:embed migrations/*.sql
-var Migrations embed.FS
+// IdentityColumn is an auto-numbered primary key: in SQLite exactly
+// "INTEGER PRIMARY KEY" makes the column the rowid.
+const IdentityColumn = "id INTEGER PRIMARY KEY"
 
 // Open opens (creating if needed) the database file at path and returns two
 // pools: a writer with a single connection, because SQLite allows one writer

@@ -1,10 +1,11 @@
 -- The register core: imports, service records with their findings and
--- correction history, and the people they serve. Dates are ISO text
+-- correction history, and the people they serve. {{id}} is the engine's
+-- auto-numbered primary key; everything else is the same on both engines. Dates are ISO text
 -- (YYYY-MM-DD) and instants RFC 3339 text in UTC, so that both engines sort
 -- and compare them the same way and a record round-trips unchanged.
 
 CREATE TABLE imports (
-    id INTEGER PRIMARY KEY,
+    {{id}},
     file_name     TEXT    NOT NULL,
     file_sha256   TEXT    NOT NULL,
     -- history: a load outside the monthly cycle, not subject to deadlines.
@@ -12,12 +13,12 @@ CREATE TABLE imports (
     started_at    TEXT    NOT NULL,
     finished_at   TEXT    NOT NULL,
     imported_by   TEXT    NOT NULL,
-    rows_read     INTEGER NOT NULL DEFAULT 0,
-    accepted      INTEGER NOT NULL DEFAULT 0,
-    warned        INTEGER NOT NULL DEFAULT 0,
-    rejected      INTEGER NOT NULL DEFAULT 0,
-    unchanged     INTEGER NOT NULL DEFAULT 0,
-    corrected     INTEGER NOT NULL DEFAULT 0
+    rows_read     BIGINT NOT NULL DEFAULT 0,
+    accepted      BIGINT NOT NULL DEFAULT 0,
+    warned        BIGINT NOT NULL DEFAULT 0,
+    rejected      BIGINT NOT NULL DEFAULT 0,
+    unchanged     BIGINT NOT NULL DEFAULT 0,
+    corrected     BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE records (
     record_id              TEXT NOT NULL PRIMARY KEY,
@@ -53,10 +54,10 @@ CREATE TABLE records (
     -- client_key is the person's identity (spec §3), computed on write.
     client_key             TEXT NOT NULL,
     -- blocking is 1 while the current version has blocking findings.
-    blocking               INTEGER NOT NULL DEFAULT 0,
-    version                INTEGER NOT NULL DEFAULT 1,
-    first_import_id        INTEGER NOT NULL REFERENCES imports (id),
-    last_import_id         INTEGER NOT NULL REFERENCES imports (id),
+    blocking               BIGINT NOT NULL DEFAULT 0,
+    version                BIGINT NOT NULL DEFAULT 1,
+    first_import_id        BIGINT NOT NULL REFERENCES imports (id),
+    last_import_id         BIGINT NOT NULL REFERENCES imports (id),
     first_seen_at          TEXT NOT NULL,
     updated_at             TEXT NOT NULL
 );
@@ -78,8 +79,8 @@ CREATE INDEX record_findings_record ON record_findings (record_id);
 -- Everything an import reported, row by row, including rows that could not
 -- become records: the list of problems an operator downloads.
 CREATE TABLE import_findings (
-    import_id   INTEGER NOT NULL REFERENCES imports (id),
-    row_num     INTEGER NOT NULL,
+    import_id   BIGINT NOT NULL REFERENCES imports (id),
+    row_num     BIGINT NOT NULL,
     record_id   TEXT NOT NULL,
     rule        TEXT NOT NULL,
     severity    TEXT NOT NULL,
@@ -91,10 +92,10 @@ CREATE INDEX import_findings_import ON import_findings (import_id, row_num);
 
 -- One row per changed column of a corrected record: who, when, old, new.
 CREATE TABLE corrections (
-    id INTEGER PRIMARY KEY,
+    {{id}},
     record_id   TEXT NOT NULL REFERENCES records (record_id),
-    import_id   INTEGER NOT NULL REFERENCES imports (id),
-    version     INTEGER NOT NULL,
+    import_id   BIGINT NOT NULL REFERENCES imports (id),
+    version     BIGINT NOT NULL,
     column_name TEXT NOT NULL,
     old_value   TEXT NOT NULL,
     new_value   TEXT NOT NULL,

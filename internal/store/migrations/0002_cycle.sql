@@ -18,7 +18,7 @@ ALTER TABLE records ADD COLUMN fixed_at TEXT NOT NULL DEFAULT '';
 UPDATE records SET arrived_at = first_seen_at;
 
 CREATE TABLE letters (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    {{id}},
     year                 BIGINT NOT NULL,
     seq                  BIGINT NOT NULL,
     import_id            BIGINT NOT NULL REFERENCES imports (id),
@@ -75,7 +75,7 @@ CREATE TABLE plans (
 
 -- A report; once sent, snapshot is the frozen model it renders from.
 CREATE TABLE reports (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    {{id}},
     kind         TEXT NOT NULL,
     period       TEXT NOT NULL,
     version      BIGINT NOT NULL,
@@ -88,7 +88,7 @@ CREATE TABLE reports (
 
 -- Who did or changed what: written in the same transaction as the change.
 CREATE TABLE audit_events (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    {{id}},
     at     TEXT NOT NULL,
     actor  TEXT NOT NULL,
     action TEXT NOT NULL,
