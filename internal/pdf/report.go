@@ -147,20 +147,20 @@ func (rr *reportDoc) parts() []part {
 	}{
 		{"report.clients_by_region", rr.clientsByRegion},
 		{"report.clients_by_region_sector", func() {
-			rr.byRegion(report.NameSection, "doc.col.oked_section", sectorPairs(rr.tables.ClientsByRegionSector), rr.national.ClientsBySector)
+			rr.byRegion(report.NameSection, "doc.col.oked_section", pairsOf(rr.tables.ClientsByRegionSector, func(r stats.SectorRow) pair { return pair{r.Region, r.OKEDSection, r.Count} }), rr.national.ClientsBySector)
 		}},
 		{"report.enterprises_by_region_legal_form", func() {
-			rr.byRegion(report.NameLegalForm, "doc.col.legal_form", formPairs(rr.tables.EnterprisesByRegionLegalForm), rr.national.EnterprisesByLegalForm)
+			rr.byRegion(report.NameLegalForm, "doc.col.legal_form", pairsOf(rr.tables.EnterprisesByRegionLegalForm, func(r stats.FormRow) pair { return pair{r.Region, r.LegalForm, r.Count} }), rr.national.EnterprisesByLegalForm)
 		}},
 		{"report.clients_by_region_gender", func() {
-			rr.byRegion(report.NameGender, "doc.col.gender", genderPairs(rr.tables.ClientsByRegionGender), rr.national.ClientsByGender)
+			rr.byRegion(report.NameGender, "doc.col.gender", pairsOf(rr.tables.ClientsByRegionGender, func(r stats.GenderRow) pair { return pair{r.Region, r.Gender, r.Count} }), rr.national.ClientsByGender)
 		}},
 		{"report.clients_by_age_band", rr.ageBands},
 		{"report.clients_by_region_category", func() {
-			rr.byRegion(report.NameCategory, "doc.col.category", categoryPairs(rr.tables.ClientsByRegionCategory), rr.national.ClientsByCategory)
+			rr.byRegion(report.NameCategory, "doc.col.category", pairsOf(rr.tables.ClientsByRegionCategory, func(r stats.CatRow) pair { return pair{r.Region, r.Category, r.Count} }), rr.national.ClientsByCategory)
 		}},
 		{"report.services_by_region_service", func() {
-			rr.byRegion(report.NameService, "doc.col.service", servicePairs(rr.tables.ServicesByRegionService), rr.national.ServicesByService)
+			rr.byRegion(report.NameService, "doc.col.service", pairsOf(rr.tables.ServicesByRegionService, func(r stats.ServiceRow) pair { return pair{r.Region, r.ServiceCode, r.Count} }), rr.national.ServicesByService)
 		}},
 		{"doc.section.plans", rr.plans},
 	}
@@ -383,42 +383,11 @@ type pair struct {
 	count       int
 }
 
-func sectorPairs(rows []stats.SectorRow) []pair {
+// pairsOf turns the rows of any two-key table into pairs.
+func pairsOf[T any](rows []T, get func(T) pair) []pair {
 	out := make([]pair, len(rows))
 	for i, r := range rows {
-		out[i] = pair{r.Region, r.OKEDSection, r.Count}
-	}
-	return out
-}
-
-func formPairs(rows []stats.FormRow) []pair {
-	out := make([]pair, len(rows))
-	for i, r := range rows {
-		out[i] = pair{r.Region, r.LegalForm, r.Count}
-	}
-	return out
-}
-
-func genderPairs(rows []stats.GenderRow) []pair {
-	out := make([]pair, len(rows))
-	for i, r := range rows {
-		out[i] = pair{r.Region, r.Gender, r.Count}
-	}
-	return out
-}
-
-func categoryPairs(rows []stats.CatRow) []pair {
-	out := make([]pair, len(rows))
-	for i, r := range rows {
-		out[i] = pair{r.Region, r.Category, r.Count}
-	}
-	return out
-}
-
-func servicePairs(rows []stats.ServiceRow) []pair {
-	out := make([]pair, len(rows))
-	for i, r := range rows {
-		out[i] = pair{r.Region, r.ServiceCode, r.Count}
+		out[i] = get(r)
 	}
 	return out
 }
