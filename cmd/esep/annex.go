@@ -207,7 +207,7 @@ func printAnnex(e *env, w io.Writer, r *report.Report) {
 	l := e.lang
 	fmt.Fprintln(w, i18n.T(l, "doc.report.title"))
 	fmt.Fprintln(w, r.Period+" ("+r.From+" — "+r.To+"), "+i18n.T(l, "doc.report.due", "due", r.Due))
-	fmt.Fprintln(w, i18n.T(l, "doc.report.version", "version", r.Version, "status", i18n.T(l, "doc.status."+string(r.Status)), "generated", r.GeneratedAt))
+	fmt.Fprintln(w, report.VersionLine(r, l, r.GeneratedAt))
 	fmt.Fprintln(w, "\n"+i18n.T(l, "doc.section.intro"))
 	in := r.Introduction
 	fmt.Fprintln(w, i18n.T(l, "doc.intro.counts", "received", in.RecordsReceived, "counted", in.RecordsCounted, "excluded", in.RecordsExcluded))

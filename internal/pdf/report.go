@@ -239,12 +239,8 @@ func (rr *reportDoc) titlePage() {
 		rr.para(rr.tr("doc.report.due", "due", dateText(r.Due)), false, sizeBody, "C")
 		f.Ln(1)
 	}
-	status := string(r.Status)
-	if status != "" {
-		status = rr.tr("doc.status." + status)
-	}
 	f.SetTextColor(80, 80, 80)
-	rr.para(rr.tr("doc.report.version", "version", r.Version, "status", status, "generated", timeText(r.GeneratedAt)), false, 9, "C")
+	rr.para(report.VersionLine(r, rr.lang, timeText(r.GeneratedAt)), false, 9, "C")
 	f.SetTextColor(0, 0, 0)
 }
 

@@ -95,3 +95,13 @@ func ConclusionText(c Conclusion, lang i18n.Lang) string {
 	}
 	return i18n.T(lang, c.Key, params...)
 }
+
+// VersionLine is the line that says which report this is: its version and
+// status, or that it is a live draft never saved, with when it was made.
+func VersionLine(r *Report, lang i18n.Lang, generated string) string {
+	status := i18n.T(lang, "doc.status."+string(r.Status))
+	if r.Version == 0 {
+		return i18n.T(lang, "doc.report.unsaved", "generated", generated)
+	}
+	return i18n.T(lang, "doc.report.version", "version", r.Version, "status", status, "generated", generated)
+}

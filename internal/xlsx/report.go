@@ -103,7 +103,7 @@ func (b *book) summary(r *report.Report, tables []*table) error {
 	s.add(b.t("doc.report.subtitle"))
 	s.add(b.period(r))
 	s.add(b.t("doc.report.due", "due", r.Due))
-	s.add(b.t("doc.report.version", "version", r.Version, "status", b.t("doc.status."+string(r.Status)), "generated", r.GeneratedAt))
+	s.add(report.VersionLine(r, b.lang, r.GeneratedAt))
 	s.skip()
 
 	in := r.Introduction
