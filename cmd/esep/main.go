@@ -65,6 +65,7 @@ var commands = []command{
 	{"plan", cmdPlan},
 	{"acts", cmdActs},
 	{"settings", cmdSettings},
+	{"serve", cmdServe},
 	{"migrate", cmdMigrate},
 }
 

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"esep/internal/auth"
+	"esep/internal/demo/seed"
+	"esep/internal/i18n"
+	"esep/internal/kz"
+	"esep/internal/monitor"
+	"esep/internal/store"
+	"esep/internal/web"
+)
+
+func cmdServe(e *env, args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", envOr("ESEP_ADDR", "127.0.0.1:8080"), "address to listen on (env ESEP_ADDR)")
+	secure := fs.Bool("secure-cookies", os.Getenv("ESEP_SECURE_COOKIES") == "1", "mark cookies Secure, when served over TLS (env ESEP_SECURE_COOKIES=1)")
+	demoData := fs.Bool("demo", false, "fill an empty database with a year of demo data")
+	pos, ok := e.parse(fs, args)
+	if !ok || len(pos) > 0 {
+		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.serve"))
+		return exitUsage
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	db, err := e.open()
+	if err != nil {
+		return e.fail(err)
+	}
+	defer db.Close()
+	cal, err := e.calendar()
+	if err != nil {
+		return e.fail(err)
+	}
+	if err := e.firstAdmin(db); err != nil {
+		return e.fail(err)
+	}
+	if *demoData {
+		if err := e.seedDemo(db, cal); err != nil {
+			return e.fail(err)
+		}
+	}
+	srv, err := web.New(db, cal, log, web.Config{Secure: *secure})
+	if err != nil {
+		return e.fail(err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return e.fail(err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	log.Info("serving", "addr", "http://"+ln.Addr().String(), "db", maskDSN(e.dsn), "engine", db.Engine())
+	fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.serve.listening", "url", "http://"+ln.Addr().String()))
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return e.fail(err)
+	case <-e.ctx.Done():
+	}
+	// Let running requests (an import in progress) finish; an import that
+	// does not finish in time is rolled back whole by its transaction, so it
+	// can simply be run again.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// firstAdmin creates the administrator on the first start and prints its
+// one-time password once; it is never stored or logged in clear.
+func (e *env) firstAdmin(db *store.DB) error {
+	n, err := db.CountUsers(e.ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password, err := auth.NewPassword()
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u := &auth.User{Login: "admin", Name: "Administrator", Role: auth.Admin, MustChangePassword: true}
+	if err := db.CreateUser(e.ctx, u, hash, "system"); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.serve.first_admin", "login", u.Login, "password", password))
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// seedDemo fills an empty database with a year of demo data and demo users
+// for every role.
+func (e *env) seedDemo(db *store.DB, cal *kz.Calendar) error {
+	res, err := seed.Run(e.ctx, &monitor.Cycle{DB: db, Calendar: cal}, seed.Options{RowsPerMonth: 1500, Today: monitor.Today(), By: "demo"})
+	if err != nil || res.Months == 0 {
+		return err
+	}
+	fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.serve.demo", "months", res.Months, "records", res.Records, "letters", res.Letters, "report", res.Report))
+	for _, u := range []auth.User{
+		{Login: "analyst", Name: "Әсем Қасымова", Role: auth.Analyst},
+		{Login: "manager", Name: "Нұрлан Ахметов", Role: auth.Operator, Region: "430000000"},
+		{Login: "agent", Name: "Гүлнар Оспанова", Role: auth.Agent},
+		{Login: "ministry", Name: "Ерлан Серікбаев", Role: auth.Viewer},
+	} {
+		password, err := auth.NewPassword()
+		if err != nil {
+			return err
+		}
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		if err := db.CreateUser(e.ctx, &u, hash, "demo"); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				continue
+			}
+			return err
+		}
+		fmt.Fprintf(e.stderr, "  %-10s %-10s %s\n", u.Login, u.Role, password)
+	}
+	return nil
+}

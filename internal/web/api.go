@@ -1,0 +1,196 @@
+package web
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"esep/internal/auth"
+	"esep/internal/i18n"
+	"esep/internal/register"
+	"esep/internal/stats"
+	"esep/internal/store"
+)
+
+// apiError is the body of every API error: a stable code for machines and a
+// message in the caller's language.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// API error codes, each with the HTTP status it travels with.
+var apiStatus = map[string]int{
+	"unauthorized": http.StatusUnauthorized,
+	"forbidden":    http.StatusForbidden,
+	"not_found":    http.StatusNotFound,
+	"bad_request":  http.StatusBadRequest,
+	"too_large":    http.StatusRequestEntityTooLarge,
+	"internal":     http.StatusInternalServerError,
+}
+
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, code string, params ...any) {
+	status, ok := apiStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, apiError{Code: code, Message: i18n.T(langOf(r), "web.api."+code, params...)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// api wraps an API handler: the caller must be signed in (a session or a
+// bearer token) and hold the permission; bodies are capped.
+func (s *Server) api(p *auth.Permission, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := userOf(r)
+		if u == nil {
+			s.apiFail(w, r, "unauthorized")
+			return
+		}
+		if p != nil && !u.Can(*p) {
+			s.apiFail(w, r, "forbidden")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+		h(w, r)
+	})
+}
+
+func (s *Server) apiInternal(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("api", "err", err, "request_id", requestID(r))
+	s.apiFail(w, r, "internal")
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	var perms []auth.Permission
+	for _, p := range []auth.Permission{auth.ReadRegister, auth.WriteRegister, auth.ReadPersonal, auth.ReadCycle, auth.WriteCycle, auth.ReadReports, auth.WriteReports, auth.ManageUsers, auth.ManageCatalogs} {
+		if u.Can(p) {
+			perms = append(perms, p)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": u, "permissions": perms, "lang": langOf(r)})
+}
+
+// apiRecord is a record as the API returns it: personal data masked unless
+// the caller's role needs it.
+type apiRecord struct {
+	Record   map[string]string `json:"record"`
+	Blocking bool              `json:"blocking"`
+	Version  int               `json:"version"`
+}
+
+func toAPI(rec register.Record, blocking bool, version int, full bool) apiRecord {
+	if !full {
+		rec = maskRecord(rec)
+	}
+	m := make(map[string]string, len(register.Columns))
+	for _, c := range register.Columns {
+		m[c.Name] = c.Get(&rec)
+	}
+	return apiRecord{Record: m, Blocking: blocking, Version: version}
+}
+
+func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.RecordFilter{Region: q.Get("region"), From: q.Get("from"), To: q.Get("to"), Service: q.Get("service"), Status: q.Get("status"), Query: q.Get("q")}
+	for _, d := range []string{f.From, f.To} {
+		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
+			s.apiFail(w, r, "bad_request", "detail", "from/to: YYYY-MM-DD")
+			return
+		}
+	}
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.apiFail(w, r, "bad_request", "detail", "limit: 1..1000")
+			return
+		}
+		limit = n
+	}
+	u := userOf(r)
+	if u.Region != "" {
+		f.Region = u.Region
+	}
+	rows, next, err := s.db.ListRecords(r.Context(), f, q.Get("cursor"), limit)
+	if err != nil {
+		s.apiFail(w, r, "bad_request", "detail", "cursor")
+		return
+	}
+	items := make([]apiRecord, 0, len(rows))
+	for _, l := range rows {
+		items = append(items, toAPI(l.Record, l.Blocking, l.Version, false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+}
+
+func (s *Server) apiRecord(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	d, err := s.db.Record(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) || err == nil && !u.InScope(d.Record.RegionKATO) {
+		s.apiFail(w, r, "not_found")
+		return
+	}
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	full := u.Can(auth.ReadPersonal)
+	if full {
+		if err := s.db.Audit(r.Context(), "user:"+strconv.FormatInt(u.ID, 10), "record.open", "record:"+d.Record.RecordID, "api"); err != nil {
+			s.apiInternal(w, r, err)
+			return
+		}
+	}
+	findings := make([]map[string]string, 0, len(d.Findings))
+	for _, f := range d.Findings {
+		findings = append(findings, map[string]string{"rule": f.Rule, "severity": string(f.Severity), "column": f.Column, "message": f.Message(langOf(r))})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"record": toAPI(d.Record, d.Blocking, d.Version, full), "findings": findings, "history": d.Corrections})
+}
+
+func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request) {
+	from, to := r.URL.Query().Get("from"), r.URL.Query().Get("to")
+	f, err1 := time.Parse(time.DateOnly, from)
+	t, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil || t.Before(f) {
+		s.apiFail(w, r, "bad_request", "detail", "from, to: YYYY-MM-DD")
+		return
+	}
+	tables, _, err := stats.Compute(r.Context(), s.cycle, from, to)
+	if err != nil {
+		s.apiInternal(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, tables)
+}
+
+func (s *Server) apiCycle(w http.ResponseWriter, r *http.Request) {
+	from, to := r.URL.Query().Get("from"), r.URL.Query().Get("to")
+	months, err := s.cycle.Status(r.Context(), from, to, time.Now())
+	if err != nil {
+		s.apiFail(w, r, "bad_request", "detail", "from, to: YYYY-MM")
+		return
+	}
+	writeJSON(w, http.StatusOK, months)
+}
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openapiDoc)
+}
