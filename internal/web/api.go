@@ -1,9 +1,11 @@
 package web
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"net/http"
 	"strconv"
 	"time"
@@ -187,10 +189,53 @@ func (s *Server) apiCycle(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, months)
 }
 
-//go:embed openapi.json
-var openapiDoc []byte
+// openapiFS holds the OpenAPI document in parts: base.json (info,
+// security, components) and paths-*.json, one per part of the API, merged
+// at start. Each part of the server describes its own routes next to the
+// code that serves them.
+//
+//go:embed openapi
+var openapiFS embed.FS
+
+func buildOpenAPI() ([]byte, error) {
+	base, err := fs.ReadFile(openapiFS, "openapi/base.json")
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(base, &doc); err != nil {
+		return nil, fmt.Errorf("openapi base: %w", err)
+	}
+	paths := map[string]any{}
+	files, _ := fs.Glob(openapiFS, "openapi/paths-*.json")
+	for _, f := range files {
+		b, err := fs.ReadFile(openapiFS, f)
+		if err != nil {
+			return nil, err
+		}
+		var part map[string]map[string]any
+		if err := json.Unmarshal(b, &part); err != nil {
+			return nil, fmt.Errorf("openapi %s: %w", f, err)
+		}
+		for path, ops := range part {
+			merged, _ := paths[path].(map[string]any)
+			if merged == nil {
+				merged = map[string]any{}
+			}
+			for method, op := range ops {
+				if _, dup := merged[method]; dup {
+					return nil, fmt.Errorf("openapi %s: %s %s described twice", f, method, path)
+				}
+				merged[method] = op
+			}
+			paths[path] = merged
+		}
+	}
+	doc["paths"] = paths
+	return json.MarshalIndent(doc, "", " ")
+}
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(openapiDoc)
+	w.Write(s.openapiDoc)
 }

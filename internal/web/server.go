@@ -53,7 +53,10 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 	mux      *http.ServeMux
 	routes   []string
+	jobs     *jobs
 	once     sync.Once
+
+	openapiDoc []byte
 }
 
 // New makes a server over db, with the working-day calendar cal.
@@ -79,6 +82,10 @@ func New(db *store.DB, cal *kz.Calendar, log *slog.Logger, cfg Config) (*Server,
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "esep_http_requests_total", Help: "HTTP requests by route and status class."}, []string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "esep_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
 	s.registry.MustRegister(s.requests, s.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	if s.openapiDoc, err = buildOpenAPI(); err != nil {
+		return nil, err
+	}
+	s.jobs = newJobs()
 	s.routesInit()
 	return s, nil
 }
@@ -112,6 +119,13 @@ func (s *Server) routesInit() {
 	s.handle("GET /api/v1/records/{id}", s.api(permRegister, s.apiRecord))
 	s.handle("GET /api/v1/indicators", s.api(permReports, s.apiIndicators))
 	s.handle("GET /api/v1/cycle", s.api(permCycle, s.apiCycle))
+
+	// Each part of the application registers its own pages and API routes.
+	s.importRoutes()
+	s.cycleRoutes()
+	s.reportRoutes()
+	s.adminRoutes()
+	s.recordRoutes()
 }
 
 // Handler is the whole server with its middleware: request ids and logs,

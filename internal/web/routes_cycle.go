@@ -1,0 +1,4 @@
+package web
+
+// cycleRoutes registers the monthly-cycle pages and API (letters, acts, plans).
+func (s *Server) cycleRoutes() {}

@@ -1,0 +1,4 @@
+package web
+
+// reportRoutes registers the report pages and API.
+func (s *Server) reportRoutes() {}
