@@ -84,11 +84,54 @@ func ImportFile(ctx context.Context, db *store.DB, path string, meta store.Impor
 	if meta.FileName == "" {
 		meta.FileName = path
 	}
+	return inTx(ctx, db, meta, opts, func(tx *store.ImportTx) (*Result, error) { return Run(ctx, path, tx, opts) })
+}
+
+// ImportRecords writes records that arrive whole rather than in a file —
+// pushed through the API, or edited in a page — through the same checks,
+// idempotency by record_id and correction history as a file. Row numbers
+// in findings are positions in recs, from 1.
+func ImportRecords(ctx context.Context, db *store.DB, recs []register.Record, meta store.ImportMeta, opts Options) (*Result, error) {
+	if meta.FileName == "" {
+		meta.FileName = "api"
+	}
+	h := sha256.New()
+	for i := range recs {
+		for _, v := range recs[i].Values() {
+			h.Write([]byte(v))
+			h.Write([]byte{0})
+		}
+	}
+	meta.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return inTx(ctx, db, meta, opts, func(tx *store.ImportTx) (*Result, error) {
+		im := newImporter(tx, opts)
+		im.res = &Result{File: meta.FileName, RuleCounts: map[string]int{}}
+		for start := 0; start < len(recs); start += batchSize {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			batch := make([]pending, 0, batchSize)
+			for i := start; i < min(start+batchSize, len(recs)); i++ {
+				p := pending{row: i + 1, rec: recs[i]}
+				register.Normalize(&p.rec)
+				p.findings = im.validator.Validate(&p.rec)
+				batch = append(batch, p)
+			}
+			if err := im.flush(ctx, batch); err != nil {
+				return nil, err
+			}
+		}
+		return im.res, nil
+	})
+}
+
+// inTx runs an import in one transaction: all of it is kept, or none.
+func inTx(ctx context.Context, db *store.DB, meta store.ImportMeta, opts Options, run func(tx *store.ImportTx) (*Result, error)) (*Result, error) {
 	tx, err := db.BeginImport(ctx, meta)
 	if err != nil {
 		return nil, err
 	}
-	res, err := Run(ctx, path, tx, opts)
+	res, err := run(tx)
 	if err == nil && opts.BeforeCommit != nil {
 		err = opts.BeforeCommit(ctx, tx, res)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"esep/internal/ingest"
+	"esep/internal/register"
 	"esep/internal/store"
 )
 
@@ -27,6 +28,21 @@ type Delivery struct {
 // problems a notification letter is drafted in the same transaction, due
 // 1 working day after the arrival (clause 8).
 func (c *Cycle) ImportRegister(ctx context.Context, path string, d Delivery, opts ingest.Options) (*ingest.Result, *store.StoredLetter, error) {
+	return c.deliver(ctx, d, opts, func(meta store.ImportMeta, opts ingest.Options) (*ingest.Result, error) {
+		meta.FileName = path
+		return ingest.ImportFile(ctx, c.DB, path, meta, opts)
+	})
+}
+
+// DeliverRecords is ImportRegister for records pushed through the API.
+func (c *Cycle) DeliverRecords(ctx context.Context, recs []register.Record, d Delivery, opts ingest.Options) (*ingest.Result, *store.StoredLetter, error) {
+	return c.deliver(ctx, d, opts, func(meta store.ImportMeta, opts ingest.Options) (*ingest.Result, error) {
+		meta.FileName = "api"
+		return ingest.ImportRecords(ctx, c.DB, recs, meta, opts)
+	})
+}
+
+func (c *Cycle) deliver(ctx context.Context, d Delivery, opts ingest.Options, run func(store.ImportMeta, ingest.Options) (*ingest.Result, error)) (*ingest.Result, *store.StoredLetter, error) {
 	due, err := DueDate(d.Month)
 	if err != nil {
 		return nil, nil, err
@@ -55,8 +71,8 @@ func (c *Cycle) ImportRegister(ctx context.Context, path string, d Delivery, opt
 		letter, err = tx.DraftLetter(ctx, d.Month, c.addWorkingDays(CivilDate(received), 1))
 		return err
 	}
-	meta := store.ImportMeta{FileName: path, By: d.By, Month: d.Month, ReceivedAt: received, DueDate: due}
-	res, err := ingest.ImportFile(ctx, c.DB, path, meta, opts)
+	meta := store.ImportMeta{By: d.By, Month: d.Month, ReceivedAt: received, DueDate: due}
+	res, err := run(meta, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -26,12 +26,13 @@ type apiError struct {
 
 // API error codes, each with the HTTP status it travels with.
 var apiStatus = map[string]int{
-	"unauthorized": http.StatusUnauthorized,
-	"forbidden":    http.StatusForbidden,
-	"not_found":    http.StatusNotFound,
-	"bad_request":  http.StatusBadRequest,
-	"too_large":    http.StatusRequestEntityTooLarge,
-	"internal":     http.StatusInternalServerError,
+	"unauthorized":     http.StatusUnauthorized,
+	"forbidden":        http.StatusForbidden,
+	"not_found":        http.StatusNotFound,
+	"bad_request":      http.StatusBadRequest,
+	"too_large":        http.StatusRequestEntityTooLarge,
+	"forbidden_region": http.StatusForbidden,
+	"internal":         http.StatusInternalServerError,
 }
 
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, code string, params ...any) {
