@@ -107,15 +107,24 @@ type Source interface {
 
 // Compute counts the period [from, to] (YYYY-MM-DD, inclusive) from src.
 func Compute(ctx context.Context, src Source, from, to string) (*Tables, *National, error) {
+	c, err := Count(ctx, src, from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.Tables(), c.National(), nil
+}
+
+// Count fills a Counter with the period [from, to] from src.
+func Count(ctx context.Context, src Source, from, to string) (*Counter, error) {
 	c := NewCounter(from, to)
 	err := src.EachCounted(ctx, from, to, func(r *register.Record, excluded string) error {
 		c.Add(r, excluded)
 		return nil
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("indicators %s..%s: %w", from, to, err)
+		return nil, fmt.Errorf("indicators %s..%s: %w", from, to, err)
 	}
-	return c.Tables(), c.National(), nil
+	return c, nil
 }
 
 // dict numbers the distinct values of a column (regions, sections, forms),
@@ -169,6 +178,7 @@ type Counter struct {
 	byService   map[uint64]int
 	total       int
 	online      int
+	byMonth     map[string]int
 	excluded    map[string]int
 	late        []LateRow
 }
@@ -185,6 +195,7 @@ func NewCounter(from, to string) *Counter {
 		byCategory:  map[uint64]struct{}{},
 		byForm:      map[uint64]struct{}{},
 		byService:   map[uint64]int{},
+		byMonth:     map[string]int{},
 		excluded:    map[string]int{},
 	}
 }
@@ -197,6 +208,9 @@ func (c *Counter) Add(r *register.Record, excluded string) {
 		return
 	}
 	c.total++
+	if len(r.EndDate) >= 7 {
+		c.byMonth[r.EndDate[:7]]++
+	}
 	if r.DeliveryMode == "online" {
 		c.online++
 	}
@@ -230,6 +244,10 @@ func has(set map[uint64]struct{}, k uint64) bool {
 	_, ok := set[k]
 	return ok
 }
+
+// ServicesByMonth counts the counted services by the month of their
+// end_date (YYYY-MM), for charts; it is not one of the tables of spec §4.
+func (c *Counter) ServicesByMonth() []KeyCount { return sortedCounts(c.byMonth) }
 
 // AddLate lists a register delivered after its deadline.
 func (c *Counter) AddLate(row LateRow) { c.late = append(c.late, row) }

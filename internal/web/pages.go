@@ -222,6 +222,15 @@ type dashboardData struct {
 	Max     int
 	Months  []monitor.MonthStatus
 	Regions []regionBar
+	ByMonth []regionBar // Code is the month
+	Plan    []planBar
+	Quarter string
+}
+
+type planBar struct {
+	Region       string
+	Plan, Actual int
+	Percent, Bar int
 }
 
 type regionBar struct {
@@ -236,12 +245,24 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	d := dashboardData{Year: today.Year()}
 	if u.Can(auth.ReadReports) || u.Can(auth.ReadRegister) {
 		from := fmt.Sprintf("%d-01-01", d.Year)
-		t, n, err := stats.Compute(r.Context(), s.cycle, from, today.Format(time.DateOnly))
+		c, err := stats.Count(r.Context(), s.cycle, from, today.Format(time.DateOnly))
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
+		t, n := c.Tables(), c.National()
 		d.Tables, d.Clients = t, n.Clients
+		most := 1
+		for _, m := range c.ServicesByMonth() {
+			most = max(most, m.Count)
+		}
+		for _, m := range c.ServicesByMonth() {
+			d.ByMonth = append(d.ByMonth, regionBar{Code: m.Key, Services: m.Count, Percent: m.Count * 100 / most})
+		}
+		if err := s.planBars(r, &d, today); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		byRegion := map[string]int{}
 		for _, sv := range t.ServicesByRegionService {
 			if u.InScope(sv.Region) {
@@ -267,6 +288,37 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		d.Months = months
 	}
 	s.render(w, r, http.StatusOK, "dashboard", "web.dashboard.title", d)
+}
+
+// planBars compares the current quarter's plans with the services counted
+// so far, by region.
+func (s *Server) planBars(r *http.Request, d *dashboardData, today time.Time) error {
+	p, err := report.ParsePeriod(fmt.Sprintf("%dQ%d", today.Year(), (int(today.Month())-1)/3+1))
+	if err != nil {
+		return err
+	}
+	d.Quarter = p.Name
+	plans, err := s.db.Plans(r.Context(), []string{p.Name})
+	if err != nil || len(plans) == 0 {
+		return err
+	}
+	t, _, err := stats.Compute(r.Context(), s.cycle, p.From, today.Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	actual := map[string]int{}
+	for _, sv := range t.ServicesByRegionService {
+		actual[sv.Region] += sv.Count
+	}
+	u := userOf(r)
+	for _, pl := range plans {
+		if pl.ServiceCode != "" || !u.InScope(pl.Region) || pl.Target == 0 {
+			continue
+		}
+		pct := actual[pl.Region] * 100 / pl.Target
+		d.Plan = append(d.Plan, planBar{Region: pl.Region, Plan: pl.Target, Actual: actual[pl.Region], Percent: pct, Bar: min(pct, 100)})
+	}
+	return nil
 }
 
 // registerData is the register page: the filter, one page of records, and
