@@ -63,8 +63,11 @@
 // where the sandbox cannot start), without GPU, and with its background
 // networking (updates, sync, QUIC, field trials) turned off: on a machine
 // with a closed network those connections are refused, which only adds noise
-// and delay. Its profile is a fresh temporary directory, removed when the
-// browser stops, together with any Chromium process that still uses it.
+// and delay. Its profile is a fresh directory $TMPDIR/esep-browsertest-PID-*,
+// removed when the browser stops, together with any Chromium process that
+// still uses it; one that a killed test binary (a -timeout, a ^C) left
+// behind is removed by the next start. On Linux the kernel kills the
+// browser when the test binary dies (chromedp sets a parent-death signal).
 package browsertest
 
 import (
@@ -73,8 +76,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
-	"bytes"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -112,9 +113,9 @@ const pollInterval = 25 * time.Millisecond
 // so that a hung page cannot hide the failure itself.
 const diagTimeout = 3 * time.Second
 
-// maxScreenshotHeight caps a full-page screenshot: Chromium cannot capture
-// much more than 16384 device pixels in one piece, and a longer page is a
-// bug report rather than a picture anyway.
+// maxScreenshotHeight caps a full-page screenshot at 20 screens: a runaway
+// page (an endless list) would otherwise make an image of hundreds of
+// megabytes, and its top says enough.
 const maxScreenshotHeight = 16000
 
 // Option configures a Browser made by New.
@@ -135,13 +136,16 @@ func Viewport(width, height int) Option {
 	return func(c *config) { c.width, c.height = width, height }
 }
 
-// Language makes the browser ask for pages in the given languages: it sets
-// the Accept-Language header of every request, navigator.language(s) and
-// the locale of Intl (dates, numbers) in the page. tags is a header value,
-// such as "kk" or "ru-RU,ru;q=0.9"; its first tag is the locale. Without
-// this option the browser asks for en-US, on every machine alike.
-func Language(tags string) Option {
-	return func(c *config) { c.language = tags }
+// Language makes the browser prefer the given languages, best first, such
+// as Language("kk", "ru"): it sets the Accept-Language header of every
+// request (the browser adds the q-values: "kk,ru;q=0.9"),
+// navigator.language(s), and the locale of Intl in the page to the first.
+// Without this option the browser asks for en-US, on every machine alike.
+//
+// Intl in Chromium may lack a locale's data: Debian's Chromium 148 formats
+// a date in "kk" as "M01", where "ru" gives "январь".
+func Language(tags ...string) Option {
+	return func(c *config) { c.language = strings.Join(tags, ",") }
 }
 
 // Timeout bounds each method of the Browser instead of DefaultTimeout.
@@ -273,7 +277,6 @@ func (b *Browser) viewport(w, h int) chromedp.Action[chromedp.Void] {
 // needs it spelled out.
 func (b *Browser) language(tags string) chromedp.Action[chromedp.Void] {
 	locale, _, _ := strings.Cut(tags, ",")
-	locale, _, _ = strings.Cut(locale, ";")
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 			UserAgent:      b.proc.userAgent,
@@ -370,9 +373,10 @@ func (b *Browser) URL() string {
 }
 
 // Text returns the text of the first element that matches sel, as rendered
-// (innerText: what a user can read and copy). It waits for such an element
-// to exist, but returns its text as it is now: to wait for a text, use
-// WaitText.
+// (innerText: what a user can read and copy); of an input or a textarea,
+// its value; of a select, the label of the selected option. It waits for
+// such an element to exist, but returns its text as it is now: to wait for
+// a text, use WaitText.
 func (b *Browser) Text(sel string) string {
 	b.tb.Helper()
 	var text string
@@ -398,8 +402,8 @@ func (b *Browser) WaitVisible(sel string) {
 	})
 }
 
-// WaitText waits until the text of the first element that matches sel
-// contains substr, for example a progress bar that reaches "100%". The page
+// WaitText waits until the text (as Text reads it) of the first element
+// that matches sel contains substr, for example a progress bar that reaches "100%". The page
 // may change, or even load anew, meanwhile.
 func (b *Browser) WaitText(sel, substr string) {
 	b.tb.Helper()
@@ -416,7 +420,7 @@ func (b *Browser) WaitText(sel, substr string) {
 func (b *Browser) Click(sel string) {
 	b.tb.Helper()
 	what := fmt.Sprintf("Click(%q)", sel)
-	if !b.WaitVisibleOK(what, sel) {
+	if !b.waitVisible(what, sel) {
 		return
 	}
 	ctx, cancel := b.opContext()
@@ -426,9 +430,9 @@ func (b *Browser) Click(sel string) {
 	}
 }
 
-// WaitVisibleOK is WaitVisible for the other methods: it reports failure
+// waitVisible is WaitVisible for the other methods: it reports a failure
 // under their name.
-func (b *Browser) WaitVisibleOK(what, sel string) bool {
+func (b *Browser) waitVisible(what, sel string) bool {
 	b.tb.Helper()
 	return b.wait(what, func(ctx context.Context) (bool, string, error) {
 		st, err := b.element(ctx, sel)
@@ -445,14 +449,15 @@ func (b *Browser) WaitVisibleOK(what, sel string) bool {
 func (b *Browser) Fill(sel, value string) {
 	b.tb.Helper()
 	what := fmt.Sprintf("Fill(%q)", sel)
-	if !b.WaitVisibleOK(what, sel) {
+	if !b.waitVisible(what, sel) {
 		return
 	}
 	ctx, cancel := b.opContext()
 	defer cancel()
 	mode, err := chromedp.Run(ctx, chromedp.Evaluate[string](jsCall(fillJS, sel, value)))
 	if err == nil && mode == "type" {
-		err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), value))
+		// Typing "\n" in an input submits its form.
+		err = b.withNavigation(ctx, chromedp.SendKeys(chromedp.CSS(sel), value))
 	}
 	if err == nil && mode != "type" && mode != "set" {
 		err = errors.New(mode)
@@ -565,7 +570,9 @@ func (b *Browser) Cookies() []*network.Cookie {
 // ("network: ...", "security: ..."). Each ends with where it happened.
 //
 // A response with an error status counts as a failed load, so a test that
-// visits an error page on purpose finds it here too.
+// visits an error page on purpose finds it here too. A missing
+// /favicon.ico does not count: the browser asks for it on its own, at a
+// moment of its choosing, so it would make the list depend on timing.
 func (b *Browser) ConsoleErrors() []string {
 	b.tb.Helper()
 	// One round trip to the page first: the browser sends the messages
@@ -579,7 +586,7 @@ func (b *Browser) ConsoleErrors() []string {
 
 // Screenshot saves a PNG of the whole page (not only the part in the
 // viewport) at path: the viewport's width, and the page's height (at least
-// the viewport's, at most 16000 pixels).
+// the viewport's, at most 16000 pixels). Missing directories are made.
 func (b *Browser) Screenshot(path string) {
 	b.tb.Helper()
 	if err := b.screenshot(path); err != nil {
@@ -874,13 +881,4 @@ func shorten(s string) string {
 		return string(r[:limit]) + "…"
 	}
 	return s
-}
-
-// isPNG reports whether data is a PNG image, and its size. The tests use it.
-func isPNG(data []byte) (w, h int, ok bool) {
-	cfg, err := png.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return 0, 0, false
-	}
-	return cfg.Width, cfg.Height, true
 }
