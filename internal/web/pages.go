@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -245,7 +246,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	d := dashboardData{Year: today.Year()}
 	if u.Can(auth.ReadReports) || u.Can(auth.ReadRegister) {
 		from := fmt.Sprintf("%d-01-01", d.Year)
-		c, err := stats.Count(r.Context(), s.cycle, from, today.Format(time.DateOnly))
+		c, err := stats.Count(r.Context(), s.source(u), from, today.Format(time.DateOnly))
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -302,7 +303,8 @@ func (s *Server) planBars(r *http.Request, d *dashboardData, today time.Time) er
 	if err != nil || len(plans) == 0 {
 		return err
 	}
-	t, _, err := stats.Compute(r.Context(), s.cycle, p.From, today.Format(time.DateOnly))
+	u := userOf(r)
+	t, _, err := stats.Compute(r.Context(), s.source(u), p.From, today.Format(time.DateOnly))
 	if err != nil {
 		return err
 	}
@@ -310,7 +312,6 @@ func (s *Server) planBars(r *http.Request, d *dashboardData, today time.Time) er
 	for _, sv := range t.ServicesByRegionService {
 		actual[sv.Region] += sv.Count
 	}
-	u := userOf(r)
 	for _, pl := range plans {
 		if pl.ServiceCode != "" || !u.InScope(pl.Region) || pl.Target == 0 {
 			continue
@@ -319,6 +320,29 @@ func (s *Server) planBars(r *http.Request, d *dashboardData, today time.Time) er
 		d.Plan = append(d.Plan, planBar{Region: pl.Region, Plan: pl.Target, Actual: actual[pl.Region], Percent: pct, Bar: min(pct, 100)})
 	}
 	return nil
+}
+
+// source gives the records a user may count: all of them, or those of her
+// region for a regional manager, so that her dashboard is her region's.
+func (s *Server) source(u *auth.User) stats.Source {
+	if u.Region == "" {
+		return s.cycle
+	}
+	return regionSource{s.cycle, u.Region}
+}
+
+type regionSource struct {
+	stats.Source
+	region string
+}
+
+func (rs regionSource) EachCounted(ctx context.Context, from, to string, fn func(r *register.Record, excluded string) error) error {
+	return rs.Source.EachCounted(ctx, from, to, func(r *register.Record, excluded string) error {
+		if r.RegionKATO != rs.region {
+			return nil
+		}
+		return fn(r, excluded)
+	})
 }
 
 // registerData is the register page: the filter, one page of records, and
