@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"esep/internal/auth"
 	"esep/internal/demo"
 	"esep/internal/ingest"
@@ -316,6 +318,21 @@ func TestOpenAPI(t *testing.T) {
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.") || doc.Info["title"] == nil || len(doc.Paths) == 0 {
 		t.Fatalf("not an OpenAPI 3 document: %s %v", doc.OpenAPI, doc.Info)
+	}
+	// A real validator, not only the shape: kin-openapi checks the document
+	// against the OpenAPI 3 specification (references, schemas, parameters).
+	resp2, err := http.Get(s.srv.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp2.Body)
+	resp2.Body.Close()
+	loaded, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if err := loaded.Validate(context.Background()); err != nil {
+		t.Errorf("the OpenAPI document is not valid: %v", err)
 	}
 	for path, ops := range doc.Paths {
 		for method, raw := range ops {
