@@ -205,6 +205,13 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+func TestConfigMasksSecrets(t *testing.T) {
+	out := mustRun(t, "--db", "postgres://esep:s3cret@db.local:5432/esep", "config")
+	if strings.Contains(out, "s3cret") || !strings.Contains(out, "esep:***@db.local") {
+		t.Errorf("config printed a secret: %q", out)
+	}
+}
+
 func TestMaskDSN(t *testing.T) {
 	if got := maskDSN("postgres://esep:s3cret@db:5432/esep"); strings.Contains(got, "s3cret") || !strings.Contains(got, "esep:***@db") {
 		t.Errorf("maskDSN = %q", got)

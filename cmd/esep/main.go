@@ -66,6 +66,7 @@ var commands = []command{
 	{"acts", cmdActs},
 	{"settings", cmdSettings},
 	{"serve", cmdServe},
+	{"config", cmdConfig},
 	{"migrate", cmdMigrate},
 }
 

@@ -140,3 +140,26 @@ func (e *env) seedDemo(db *store.DB, cal *kz.Calendar) error {
 	}
 	return nil
 }
+
+// cmdConfig prints the configuration esep would run with, from flags, then
+// the environment, then defaults — with the database password masked.
+func cmdConfig(e *env, args []string) int {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	if _, ok := e.parse(fs, args); !ok {
+		return exitUsage
+	}
+	cal := e.calendarPath
+	if cal == "" {
+		cal = "(built-in)"
+	}
+	for _, kv := range [][2]string{
+		{"db (ESEP_DB)", maskDSN(e.dsn)},
+		{"lang (ESEP_LANG)", string(e.lang)},
+		{"calendar (ESEP_CALENDAR)", cal},
+		{"addr (ESEP_ADDR)", envOr("ESEP_ADDR", "127.0.0.1:8080")},
+		{"secure-cookies (ESEP_SECURE_COOKIES)", fmt.Sprint(os.Getenv("ESEP_SECURE_COOKIES") == "1")},
+	} {
+		fmt.Fprintf(e.stdout, "%-38s %s\n", kv[0], kv[1])
+	}
+	return exitOK
+}
