@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"esep/internal/i18n"
 	"esep/internal/monitor"
@@ -69,76 +68,42 @@ func cmdAnnex(e *env, action string, args []string) int {
 		if err != nil {
 			return e.fail(noData(err, period))
 		}
-		snap, err := report.Snapshot(r)
+		sr, err := report.Save(e.ctx, db, r, whoami())
 		if err != nil {
-			return e.fail(err)
-		}
-		sr := &store.StoredReport{Kind: string(r.Kind), Period: r.Period, Status: string(report.Draft), GeneratedAt: r.GeneratedAt, Snapshot: snap}
-		if err := db.SaveReport(e.ctx, sr, whoami()); err != nil {
 			return e.fail(err)
 		}
 		fmt.Fprintln(e.stdout, i18n.T(e.lang, "report.saved", "period", r.Period, "version", sr.Version))
 		return exitOK
-	case "send", "edit":
-		sr, err := db.Report(e.ctx, string(period.Kind), period.Name, *version)
+	case "edit":
+		if *conclusion < 1 || *text == "" {
+			fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.report"))
+			return exitUsage
+		}
+		sr, _, err := report.Load(e.ctx, db, period, *version)
 		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return e.fail(errors.New(i18n.T(e.lang, "report.error.not_found", "period", period.Name)))
-			}
-			return e.fail(err)
+			return e.fail(reportErr(e, err, period))
 		}
-		if sr.Status == string(report.Sent) {
-			return e.fail(errors.New(i18n.T(e.lang, "report.error.sent")))
+		if _, err := report.EditConclusions(e.ctx, db, period, sr.Version, e.lang, map[int]string{*conclusion - 1: *text}, whoami()); err != nil {
+			return e.fail(reportErr(e, err, period))
 		}
-		r, err := report.FromSnapshot(sr.Snapshot)
+		fmt.Fprintln(e.stdout, i18n.T(e.lang, "report.edited", "period", period.Name, "version", sr.Version, "n", *conclusion))
+		return exitOK
+	case "send":
+		sr, _, err := report.Load(e.ctx, db, period, *version)
 		if err != nil {
-			return e.fail(err)
+			return e.fail(reportErr(e, err, period))
 		}
-		r.ID, r.Version = sr.ID, sr.Version
-		if action == "edit" {
-			if *conclusion < 1 || *conclusion > len(r.Conclusions) || *text == "" {
-				fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.report"))
-				return exitUsage
-			}
-			c := &r.Conclusions[*conclusion-1]
-			if c.Edited == nil {
-				c.Edited = map[string]string{}
-			}
-			c.Edited[string(e.lang)] = *text
-			snap, err := report.Snapshot(r)
-			if err != nil {
-				return e.fail(err)
-			}
-			if err := db.UpdateDraft(e.ctx, sr.ID, snap, whoami()); err != nil {
-				return e.fail(err)
-			}
-			fmt.Fprintln(e.stdout, i18n.T(e.lang, "report.edited", "period", r.Period, "version", r.Version, "n", *conclusion))
-			return exitOK
+		if _, err := report.Send(e.ctx, db, period, sr.Version, whoami()); err != nil {
+			return e.fail(reportErr(e, err, period))
 		}
-		r.Status, r.SentAt = report.Sent, time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
-		snap, err := report.Snapshot(r)
-		if err != nil {
-			return e.fail(err)
-		}
-		if err := db.MarkReportSent(e.ctx, sr.ID, r.SentAt, snap, whoami()); err != nil {
-			return e.fail(err)
-		}
-		fmt.Fprintln(e.stdout, i18n.T(e.lang, "report.sent", "period", r.Period, "version", r.Version))
+		fmt.Fprintln(e.stdout, i18n.T(e.lang, "report.sent", "period", period.Name, "version", sr.Version))
 		return exitOK
 	}
 	var r *report.Report
 	if *version > 0 {
-		sr, err := db.Report(e.ctx, string(period.Kind), period.Name, *version)
-		if err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return e.fail(errors.New(i18n.T(e.lang, "report.error.not_found", "period", period.Name)))
-			}
-			return e.fail(err)
+		if _, r, err = report.Load(e.ctx, db, period, *version); err != nil {
+			return e.fail(reportErr(e, err, period))
 		}
-		if r, err = report.FromSnapshot(sr.Snapshot); err != nil {
-			return e.fail(err)
-		}
-		r.ID, r.Version = sr.ID, sr.Version
 	} else if r, err = b.Build(e.ctx, period); err != nil {
 		return e.fail(noData(err, period))
 	}
@@ -149,6 +114,17 @@ func cmdAnnex(e *env, action string, args []string) int {
 		return e.fail(err)
 	}
 	return e.writeOutput(*out, buf.Bytes())
+}
+
+// reportErr gives the errors of a stored report their messages.
+func reportErr(e *env, err error, p report.Period) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errors.New(i18n.T(e.lang, "report.error.not_found", "period", p.Name))
+	case errors.Is(err, report.ErrSent):
+		return errors.New(i18n.T(e.lang, "report.error.sent"))
+	}
+	return err
 }
 
 // noData gives the no-data error its message in the user's language.

@@ -10,6 +10,7 @@ import (
 	"esep/internal/i18n"
 	"esep/internal/ingest"
 	"esep/internal/ingest/tabular"
+	"esep/internal/kz"
 	"esep/internal/monitor"
 	"esep/internal/pdf"
 	"esep/internal/register"
@@ -33,7 +34,8 @@ func (e *env) cycle() (*monitor.Cycle, func(), error) {
 func cmdCycle(e *env, args []string) int {
 	fs := flag.NewFlagSet("cycle", flag.ContinueOnError)
 	today := monitor.Today()
-	from := fs.String("from", today.AddDate(0, -11, 0).Format("2006-01"), "first month, YYYY-MM")
+	thisMonth := kz.Date(today.Year(), today.Month(), 1) // from the 1st: AddDate on the 31st skips a month
+	from := fs.String("from", thisMonth.AddDate(0, -11, 0).Format("2006-01"), "first month, YYYY-MM")
 	to := fs.String("to", today.Format("2006-01"), "last month, YYYY-MM")
 	format := fs.String("format", "text", "output: text or json")
 	pos, ok := e.parse(fs, args)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/user"
 	"sort"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -17,6 +16,7 @@ import (
 	"esep/internal/i18n"
 	"esep/internal/ingest"
 	"esep/internal/ingest/tabular"
+	"esep/internal/kz"
 	"esep/internal/monitor"
 	"esep/internal/register"
 	"esep/internal/store"
@@ -156,8 +156,7 @@ func cmdValidate(e *env, args []string) int {
 // the service catalogue, and the KATO settlements when a classifier has
 // been loaded (db may be nil).
 func (e *env) validator(db *store.DB) (*register.Validator, error) {
-	y, m, d := time.Now().In(time.FixedZone("UTC+5", 5*3600)).Date()
-	v := &register.Validator{Today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Services: register.ServiceSet(register.DefaultServices())}
+	v := &register.Validator{Today: kz.Today(), Services: register.ServiceSet(register.DefaultServices())}
 	if db != nil {
 		set, err := db.Settlements(e.ctx)
 		if err != nil {

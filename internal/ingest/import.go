@@ -236,8 +236,7 @@ func newImporter(sink Sink, opts Options) *importer {
 	if v == nil {
 		today := opts.Today
 		if today.IsZero() {
-			y, m, d := time.Now().In(time.FixedZone("UTC+5", 5*3600)).Date()
-			today = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+			today = kz.Today()
 		}
 		v = &register.Validator{Today: today}
 	}

@@ -105,7 +105,7 @@ func ReadActs(path string, opts tabular.Options) (acts []register.Act, months []
 			bad("method", "method")
 		default:
 			seen[a.Number] = true
-			monthSet[t.In(time.FixedZone("UTC+5", 5*3600)).Format("2006-01")] = true
+			monthSet[t.In(kz.Zone).Format("2006-01")] = true
 			acts = append(acts, a)
 		}
 		return nil

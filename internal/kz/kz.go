@@ -6,7 +6,11 @@
 // data that an administrator can replace, not as a constant in code.
 package kz
 
-import "esep/internal/i18n"
+import (
+	"time"
+
+	"esep/internal/i18n"
+)
 
 // Names is a name in the three languages of esep.
 type Names struct {
@@ -33,4 +37,16 @@ func (n Names) In(lang i18n.Lang) string {
 type Settlement struct {
 	Code string // 9 digits
 	Name Names
+}
+
+// Zone is Kazakhstan's single time zone, UTC+5 since 1 March 2024, in
+// which esep reads civil dates from instants. Earlier instants written
+// with their own offset keep it; only the reading of "which day" uses this.
+var Zone = time.FixedZone("UTC+5", 5*3600)
+
+// Today is the current date in Kazakhstan, at 00:00 UTC like every civil
+// date in esep.
+func Today() time.Time {
+	y, m, d := time.Now().In(Zone).Date()
+	return Date(y, m, d)
 }

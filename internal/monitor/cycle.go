@@ -17,8 +17,6 @@ const (
 	ExcludedCorrectedLate = "corrected_late" // blocking findings fixed after the letter's deadline (clauses 8-9)
 )
 
-// kzZone is Kazakhstan's single time zone (UTC+5) in which dates are read.
-var kzZone = time.FixedZone("UTC+5", 5*3600)
 
 // CivilDate is the calendar date in Kazakhstan of an RFC 3339 instant, as
 // YYYY-MM-DD, or "" when ts is not one.
@@ -27,14 +25,11 @@ func CivilDate(ts string) string {
 	if err != nil {
 		return ""
 	}
-	return t.In(kzZone).Format(time.DateOnly)
+	return t.In(kz.Zone).Format(time.DateOnly)
 }
 
 // Today is the current date in Kazakhstan.
-func Today() time.Time {
-	y, m, d := time.Now().In(kzZone).Date()
-	return kz.Date(y, m, d)
-}
+func Today() time.Time { return kz.Today() }
 
 // ParseMonth reads a register month, YYYY-MM.
 func ParseMonth(s string) (time.Time, error) {

@@ -29,6 +29,7 @@ import (
 	"golang.org/x/image/font/sfnt"
 
 	"esep/internal/i18n"
+	"esep/internal/kz"
 )
 
 // The fonts are embedded so that a PDF renders the same on any machine,
@@ -66,7 +67,7 @@ const (
 // show times, as the monitoring cycle reads dates in it. It is a fixed zone
 // rather than a tz database lookup, so the output never depends on the
 // host's zone files.
-var kzZone = time.FixedZone("UTC+5", 5*3600)
+var kzZone = kz.Zone
 
 // doc is one document being drawn: the fpdf document and the language.
 type doc struct {

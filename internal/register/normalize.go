@@ -12,7 +12,7 @@ import (
 // written without an offset is read in it; older acts written without an
 // offset may be an hour off, which cannot move them across a date in any
 // check esep makes on whole days closer than that.
-var localZone = time.FixedZone("UTC+5", 5*60*60)
+var localZone = kz.Zone
 
 // Normalize rewrites r into the canonical form of spec §1: trimmed text,
 // ISO dates, M/F, lower-case codes, +7XXXXXXXXXX phones, and the Kazakh and

@@ -441,3 +441,29 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return db.err(tx.Commit())
 }
+
+// ListReports lists the saved reports without their snapshots, newest
+// period and version first; period "" lists all.
+func (db *DB) ListReports(ctx context.Context, period string) ([]StoredReport, error) {
+	q := `SELECT id, kind, period, version, status, generated_at, sent_at FROM reports`
+	var args []any
+	if period != "" {
+		q += ` WHERE period = ?`
+		args = append(args, period)
+	}
+	q += ` ORDER BY period DESC, version DESC`
+	rows, err := db.r.QueryContext(ctx, db.q(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", db.err(err))
+	}
+	defer rows.Close()
+	var out []StoredReport
+	for rows.Next() {
+		var r StoredReport
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Period, &r.Version, &r.Status, &r.GeneratedAt, &r.SentAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, db.err(rows.Err())
+}

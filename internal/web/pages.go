@@ -281,7 +281,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if u.Can(auth.ReadCycle) {
-		months, err := s.cycle.Status(r.Context(), today.AddDate(0, -3, 0).Format("2006-01"), today.Format("2006-01"), today)
+		thisMonth := kz.Date(today.Year(), today.Month(), 1) // AddDate on the 31st would skip a month
+		months, err := s.cycle.Status(r.Context(), thisMonth.AddDate(0, -3, 0).Format("2006-01"), today.Format("2006-01"), today)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

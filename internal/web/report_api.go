@@ -50,10 +50,10 @@ func (s *Server) reportAPIFail(w http.ResponseWriter, r *http.Request, p report.
 		cycleAPIError(w, http.StatusNotFound, "not_found", i18n.T(lang, "web.reports.no_version", "period", p.Name, "version", v))
 	case errors.Is(err, store.ErrConflict):
 		cycleAPIError(w, http.StatusConflict, "conflict", i18n.T(lang, "report.error.sent"))
-	case errors.Is(err, errReportNoConclusion):
+	case errors.Is(err, report.ErrNoConclusion):
 		cycleAPIError(w, http.StatusNotFound, "not_found", i18n.T(lang, "web.reports.no_conclusion"))
-	case errors.Is(err, errReportTooLong):
-		cycleAPIError(w, http.StatusBadRequest, "bad_request", i18n.T(lang, "web.reports.too_long", "max", reportMaxText))
+	case errors.Is(err, report.ErrTooLong):
+		cycleAPIError(w, http.StatusBadRequest, "bad_request", i18n.T(lang, "web.reports.too_long", "max", report.MaxConclusion))
 	default:
 		s.apiInternal(w, r, err)
 	}
@@ -162,7 +162,7 @@ func (s *Server) apiReportConclusion(w http.ResponseWriter, r *http.Request) {
 	}
 	i, err := strconv.Atoi(r.PathValue("i"))
 	if err != nil || i < 1 {
-		s.reportAPIFail(w, r, p, v, errReportNoConclusion)
+		s.reportAPIFail(w, r, p, v, report.ErrNoConclusion)
 		return
 	}
 	var body reportConclusionBody

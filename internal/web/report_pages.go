@@ -195,7 +195,7 @@ func (s *Server) reportEditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
-		s.cycleNotice(w, r, http.StatusBadRequest, "web.reports.title", i18n.T(lang, "web.reports.too_long", "max", reportMaxText), r.URL.Path)
+		s.cycleNotice(w, r, http.StatusBadRequest, "web.reports.title", i18n.T(lang, "web.reports.too_long", "max", report.MaxConclusion), r.URL.Path)
 		return
 	}
 	edits := map[int]string{}
@@ -212,9 +212,9 @@ func (s *Server) reportEditPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, back+"?done=edited", http.StatusSeeOther)
 	case errors.Is(err, store.ErrConflict):
 		s.cycleNotice(w, r, http.StatusConflict, "web.reports.title", i18n.T(lang, "report.error.sent"), back)
-	case errors.Is(err, errReportTooLong):
-		s.cycleNotice(w, r, http.StatusBadRequest, "web.reports.title", i18n.T(lang, "web.reports.too_long", "max", reportMaxText), back)
-	case errors.Is(err, errReportNoConclusion):
+	case errors.Is(err, report.ErrTooLong):
+		s.cycleNotice(w, r, http.StatusBadRequest, "web.reports.title", i18n.T(lang, "web.reports.too_long", "max", report.MaxConclusion), back)
+	case errors.Is(err, report.ErrNoConclusion):
 		s.cycleNotice(w, r, http.StatusBadRequest, "web.reports.title", i18n.T(lang, "web.reports.no_conclusion"), back)
 	default:
 		s.reportFailPage(w, r, p, v, err)
