@@ -74,6 +74,9 @@ func cmdServe(e *env, args []string) int {
 	if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("shutdown", "err", err)
 	}
+	if err := srv.WaitImports(ctx); err != nil {
+		log.Error("imports cancelled", "err", err)
+	}
 	log.Info("stopped")
 	return exitOK
 }

@@ -17,7 +17,6 @@ const (
 	ExcludedCorrectedLate = "corrected_late" // blocking findings fixed after the letter's deadline (clauses 8-9)
 )
 
-
 // CivilDate is the calendar date in Kazakhstan of an RFC 3339 instant, as
 // YYYY-MM-DD, or "" when ts is not one.
 func CivilDate(ts string) string {

@@ -1,18 +1,23 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"esep/internal/browsertest"
+	"esep/internal/demo"
 	"esep/internal/demo/seed"
 	"esep/internal/kz"
 	"esep/internal/monitor"
@@ -30,7 +35,9 @@ func demoSite(t *testing.T) (*httptest.Server, *site) {
 	if _, err := seed.Run(context.Background(), c, seed.Options{RowsPerMonth: 150, Today: monitor.Today(), By: "demo", Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(s.db, kz.DefaultCalendar(), slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{})
+	// Every subtest signs in from 127.0.0.1: more than the default ten a
+	// minute from one address.
+	w, err := web.New(s.db, kz.DefaultCalendar(), slog.New(slog.NewTextHandler(io.Discard, nil)), web.Config{LoginsPerMinute: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +136,74 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("generate a report, edit, send and download it", func(t *testing.T) {
+		b := browsertest.New(t, browsertest.Language("kk"))
+		signIn(t, b, base, "analyst")
+		b.Navigate(base + "/cycle")
+		b.WaitVisible("#cycle-table")
+		b.DocScreenshot("page-cycle")
+		b.Navigate(base + "/reports")
+		b.DocScreenshot("page-reports")
+		today := monitor.Today()
+		q := (int(today.Month())-1)/3 + 1
+		period := fmt.Sprintf("%dQ%d", today.Year(), q)
+		b.Fill("#reports-period", period)
+		b.Submit("#reports-pick")
+		b.WaitVisible("#report-intro")
+		b.Submit("#report-save")
+		b.WaitVisible("#report-edit")
+		b.Fill("#report-edit textarea", "Талдаушының қорытындысы.")
+		b.Submit("#report-edit")
+		b.WaitVisible("#report-edit")
+		if v := browsertest.Get(b, chromedp.Evaluate[string](`document.querySelector("#report-edit textarea").value`)); v != "Талдаушының қорытындысы." {
+			t.Errorf("the edited conclusion reads %q", v)
+		}
+		b.DocScreenshot("page-report")
+		b.Click("#report-send-confirm")
+		b.Submit("#report-send-form")
+		b.WaitText("#report-conclusion-list", "Талдаушының қорытындысы.")
+		if exists(b, "#report-edit") {
+			t.Error("a sent report can still be edited")
+		}
+		// Download the PDF as the browser would, with its cookie.
+		head := browsertest.Get(b, chromedp.Evaluate[string](`fetch(document.querySelector("#report-pdf").href).then(r => r.arrayBuffer()).then(b => new TextDecoder("latin1").decode(new Uint8Array(b).slice(0, 5)) + " " + b.byteLength)`, chromedp.EvalAwaitPromise))
+		if !strings.HasPrefix(head, "%PDF-") || len(head) < 10 {
+			t.Errorf("the downloaded report: %q", head)
+		}
+	})
+
+	t.Run("import a file and watch the progress reach the end", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "register.csv")
+		f, err := os.Create(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Kyzylorda's rows only: a regional manager may not write elsewhere.
+		err = demo.WriteCSV(&regionFilter{w: f, region: "430000000"}, demo.Options{Rows: 6000, Seed: 9, IDPrefix: "WEB",
+			From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := browsertest.New(t, browsertest.Language("kk"))
+		signIn(t, b, base, "manager")
+		b.Navigate(base + "/import")
+		b.DocScreenshot("page-import")
+		b.UploadFile("#import-file", file)
+		b.Submit("#import-form")
+		b.WaitVisible("#import-progress")
+		b.WaitVisible("#import-summary")
+		if !exists(b, "#import-problems") {
+			t.Error("no problem list to download")
+		}
+		b.DocScreenshot("page-import-done")
+		raw, _ := os.ReadFile(file)
+		rows := bytes.Count(raw, []byte("\n")) - 1
+		if got := strings.ReplaceAll(b.Text("#import-rows"), "\u202f", ""); !strings.Contains(got, strconv.Itoa(rows)) || rows < 100 {
+			t.Errorf("the summary reads %q rows, the file has %d", got, rows)
+		}
+	})
+
 	t.Run("switch language", func(t *testing.T) {
 		b := browsertest.New(t, browsertest.Language("kk"))
 		signIn(t, b, base, "analyst")
@@ -159,6 +234,32 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+}
+
+// regionFilter passes the header and the CSV lines of one region.
+type regionFilter struct {
+	w      io.Writer
+	region string
+	header bool
+	buf    []byte
+}
+
+func (f *regionFilter) Write(p []byte) (int, error) {
+	f.buf = append(f.buf, p...)
+	for {
+		i := bytes.IndexByte(f.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := f.buf[:i+1]
+		if !f.header || bytes.Contains(line, []byte(","+f.region+",")) {
+			f.header = true
+			if _, err := f.w.Write(line); err != nil {
+				return 0, err
+			}
+		}
+		f.buf = f.buf[i+1:]
+	}
 }
 
 func exists(b *browsertest.Browser, sel string) bool {

@@ -175,6 +175,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "web.login.wrong")
 		return
 	}
+	if s.secondFactor(w, r, c) {
+		return
+	}
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		s.serverError(w, r, err)

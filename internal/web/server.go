@@ -11,10 +11,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"esep/internal/kz"
@@ -38,6 +38,8 @@ type Config struct {
 	// LockFor.
 	MaxLoginFailures int
 	LockFor          time.Duration
+	// LoginsPerMinute caps login attempts from one address; zero means 10.
+	LoginsPerMinute int
 }
 
 // Server serves esep over HTTP.
@@ -54,7 +56,6 @@ type Server struct {
 	mux      *http.ServeMux
 	routes   []string
 	jobs     *jobs
-	once     sync.Once
 
 	openapiDoc []byte
 }
@@ -73,15 +74,18 @@ func New(db *store.DB, cal *kz.Calendar, log *slog.Logger, cfg Config) (*Server,
 	if cfg.LockFor == 0 {
 		cfg.LockFor = 15 * time.Minute
 	}
+	if cfg.LoginsPerMinute == 0 {
+		cfg.LoginsPerMinute = 10
+	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{db: db, cycle: &monitor.Cycle{DB: db, Calendar: cal}, log: log, cfg: cfg, pages: p,
-		limiter: newLimiter(10, time.Minute), registry: prometheus.NewRegistry(), mux: http.NewServeMux()}
+		limiter: newLimiter(cfg.LoginsPerMinute, time.Minute), registry: prometheus.NewRegistry(), mux: http.NewServeMux()}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "esep_http_requests_total", Help: "HTTP requests by route and status class."}, []string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "esep_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
-	s.registry.MustRegister(s.requests, s.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	s.registry.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if s.openapiDoc, err = buildOpenAPI(); err != nil {
 		return nil, err
 	}
@@ -133,6 +137,7 @@ func (s *Server) routesInit() {
 // request, and the user and language of each request.
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.mux
+	h = s.accountGate(h) // inside authenticate, so it sees the user
 	h = s.authenticate(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.recoverer(h)

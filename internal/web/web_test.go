@@ -32,12 +32,11 @@ func TestMain(m *testing.M) { pgtest.RunMain(m) }
 
 // site is a running esep with a small register and a user of every role.
 type site struct {
-	t       *testing.T
-	srv     *httptest.Server
-	db      *store.DB
-	web     *web.Server
-	tokens  map[string]string // login → API token
-	records []string
+	t      *testing.T
+	srv    *httptest.Server
+	db     *store.DB
+	web    *web.Server
+	tokens map[string]string // login → API token
 }
 
 const password = "correct horse battery staple"
