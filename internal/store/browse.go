@@ -16,6 +16,11 @@ type RecordFilter struct {
 	Service string // service_code
 	Status  string // "blocking" or "valid"; "" for both
 	Query   string // a record_id, or the start of one
+	Manager string // manager_full_name, exactly
+	Finding string // a rule code the current version breaks
+	// Oldest pages from the oldest end_date up; the default is newest
+	// first.
+	Oldest bool
 }
 
 // Listed is a record as a list shows it.
@@ -54,18 +59,28 @@ func (db *DB) ListRecords(ctx context.Context, f RecordFilter, cursor string, li
 	if f.Query != "" {
 		add("record_id >= ? AND record_id < ?", f.Query, f.Query+"\U0010FFFF")
 	}
+	if f.Manager != "" {
+		add("manager_full_name = ?", f.Manager)
+	}
+	if f.Finding != "" {
+		add("record_id IN (SELECT record_id FROM record_findings WHERE rule = ?)", f.Finding)
+	}
+	cmp, order := "<", "DESC"
+	if f.Oldest {
+		cmp, order = ">", "ASC"
+	}
 	if cursor != "" {
 		end, id, ok := strings.Cut(cursor, "|")
 		if !ok {
 			return nil, "", fmt.Errorf("list records: bad cursor %q", cursor)
 		}
-		add("(end_date < ? OR (end_date = ? AND record_id < ?))", end, end, id)
+		add("(end_date "+cmp+" ? OR (end_date = ? AND record_id "+cmp+" ?))", end, end, id)
 	}
 	q := `SELECT ` + recordColumns + `, blocking, version FROM records`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY end_date DESC, record_id DESC LIMIT ?`
+	q += ` ORDER BY end_date ` + order + `, record_id ` + order + ` LIMIT ?`
 	args = append(args, limit+1)
 	rows, err := db.r.QueryContext(ctx, db.q(q), args...)
 	if err != nil {

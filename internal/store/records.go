@@ -13,6 +13,33 @@ import (
 // memory does not grow with the number of records. The record and facts are
 // reused between calls; fn must copy what it keeps.
 func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *register.Record, f *register.Facts) error) error {
+	return db.eachRecord(ctx, `r.end_date >= ? AND r.end_date <= ? ORDER BY r.record_id`, []any{from, to}, fn)
+}
+
+// RecordFacts returns one record with its facts, for showing why it does or
+// does not count; ErrNotFound when there is no such record.
+func (db *DB) RecordFacts(ctx context.Context, id string) (*register.Record, *register.Facts, error) {
+	var rec *register.Record
+	var facts *register.Facts
+	err := db.eachRecord(ctx, `r.record_id = ?`, []any{id}, func(r *register.Record, f *register.Facts) error {
+		rc, fc := *r, *f
+		if f.Act != nil {
+			a := *f.Act
+			fc.Act = &a
+		}
+		rec, facts = &rc, &fc
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if rec == nil {
+		return nil, nil, ErrNotFound
+	}
+	return rec, facts, nil
+}
+
+func (db *DB) eachRecord(ctx context.Context, where string, args []any, fn func(r *register.Record, f *register.Facts) error) error {
 	rows, err := db.r.QueryContext(ctx, db.q(`SELECT `+prefixed("r.", register.ColumnNames())+`, r.blocking, r.arrived_at, r.in_cycle, r.fixed_at,
 			COALESCE((SELECT MIN(l.correction_due) FROM letter_items li JOIN letters l ON l.id = li.letter_id
 				WHERE li.record_id = r.record_id AND li.severity = 'blocking' AND l.correction_due <> ''), ''),
@@ -20,9 +47,9 @@ func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *regist
 			COALESCE(a.act_number, ''), COALESCE(a.signed_at, ''), COALESCE(a.method, ''), COALESCE(a.signer, ''),
 			CASE WHEN EXISTS (SELECT 1 FROM act_records ar WHERE ar.act_number = r.act_number AND ar.record_id = r.record_id) THEN 1 ELSE 0 END
 		FROM records r LEFT JOIN acts a ON a.act_number = r.act_number
-		WHERE r.end_date >= ? AND r.end_date <= ? ORDER BY r.record_id`), from, to)
+		WHERE `+where), args...)
 	if err != nil {
-		return fmt.Errorf("records %s..%s: %w", from, to, db.err(err))
+		return fmt.Errorf("records %v: %w", args, db.err(err))
 	}
 	defer rows.Close()
 	var (
@@ -35,7 +62,7 @@ func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *regist
 		&act.Number, &act.SignedAt, &act.Method, &act.Signer, &list)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("records %s..%s: %w", from, to, err)
+			return fmt.Errorf("records %v: %w", args, err)
 		}
 		f.Blocking, f.InCycle, f.ActsCovered, f.ActListsRecord = blocking != 0, inCycle != 0, covered != 0, list != 0
 		f.Act = nil
@@ -47,7 +74,7 @@ func (db *DB) EachRecord(ctx context.Context, from, to string, fn func(r *regist
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("records %s..%s: %w", from, to, db.err(err))
+		return fmt.Errorf("records %v: %w", args, db.err(err))
 	}
 	return nil
 }

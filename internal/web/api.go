@@ -107,7 +107,7 @@ func toAPI(rec register.Record, blocking bool, version int, full bool) apiRecord
 
 func (s *Server) apiRecords(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := store.RecordFilter{Region: q.Get("region"), From: q.Get("from"), To: q.Get("to"), Service: q.Get("service"), Status: q.Get("status"), Query: q.Get("q")}
+	f := filterOf(r)
 	for _, d := range []string{f.From, f.To} {
 		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
 			s.apiFail(w, r, "bad_request", "detail", "from/to: YYYY-MM-DD")

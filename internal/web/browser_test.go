@@ -126,6 +126,9 @@ func TestBrowser(t *testing.T) {
 		if strings.Contains(b.Text("#record-client"), "*") {
 			t.Error("the manager's own record is masked")
 		}
+		if b.Text("#record-counts") == "" {
+			t.Error("the record page does not say whether the record counts")
+		}
 		b.DocScreenshot("page-record")
 		b.Click("#record-edit")
 		b.Fill("#f-service_place", "ЦОП Қызылорда, 2-қабат")

@@ -357,6 +357,7 @@ type registerData struct {
 	Next     string
 	Regions  []kz.Region
 	Services []register.Service
+	Rules    []register.Rule
 	Scoped   bool
 }
 
@@ -375,7 +376,7 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := registerData{Filter: f, Regions: kz.Regions(), Services: register.DefaultServices(), Scoped: userOf(r).Region != ""}
+	d := registerData{Filter: f, Regions: kz.Regions(), Services: register.DefaultServices(), Rules: register.Rules, Scoped: userOf(r).Region != ""}
 	for _, l := range rows {
 		d.Rows = append(d.Rows, listedRow{Listed: l, Client: auth.MaskName(l.ClientFullName)})
 	}
@@ -390,8 +391,7 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 // filter reads the register filter from the query, with the user's region
 // scope imposed: an operator sees her region whatever the URL says.
 func (s *Server) filter(w http.ResponseWriter, r *http.Request) (store.RecordFilter, bool) {
-	q := r.URL.Query()
-	f := store.RecordFilter{Region: q.Get("region"), From: q.Get("from"), To: q.Get("to"), Service: q.Get("service"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q"))}
+	f := filterOf(r)
 	for _, d := range []string{f.From, f.To} {
 		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
 			s.render(w, r, http.StatusBadRequest, "error", "web.error.bad_request", "web.error.bad_date")
@@ -404,6 +404,13 @@ func (s *Server) filter(w http.ResponseWriter, r *http.Request) (store.RecordFil
 	return f, true
 }
 
+// filterOf reads the register filter of a page or API request.
+func filterOf(r *http.Request) store.RecordFilter {
+	q := r.URL.Query()
+	return store.RecordFilter{Region: q.Get("region"), From: q.Get("from"), To: q.Get("to"), Service: q.Get("service"), Status: q.Get("status"),
+		Query: strings.TrimSpace(q.Get("q")), Manager: strings.TrimSpace(q.Get("manager")), Finding: q.Get("finding"), Oldest: q.Get("sort") == "oldest"}
+}
+
 // recordData is one record with everything known about it. Personal data
 // is shown in full only to a role that needs it, within its region, and
 // the opening is audited.
@@ -411,6 +418,9 @@ type recordData struct {
 	*store.RecordDetail
 	Full   bool
 	Masked register.Record
+	// Excluded is why the record does not count in its period's report
+	// (a reason code), or "" when it counts.
+	Excluded string
 }
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
@@ -425,6 +435,12 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rd := recordData{RecordDetail: d, Full: u.Can(auth.ReadPersonal), Masked: maskRecord(d.Record)}
+	if rec, facts, err := s.db.RecordFacts(r.Context(), d.Record.RecordID); err == nil {
+		rd.Excluded = monitor.Exclusion(rec, facts)
+	} else {
+		s.serverError(w, r, err)
+		return
+	}
 	if rd.Full {
 		if err := s.db.Audit(r.Context(), fmt.Sprintf("user:%d", u.ID), "record.open", "record:"+d.Record.RecordID, "personal data shown"); err != nil {
 			s.serverError(w, r, err)

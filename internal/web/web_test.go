@@ -384,3 +384,56 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisterFilters pages through the register by manager, finding and
+// both orders, and shows an expired session is no session.
+func TestRegisterFilters(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			s := newSite(t, e)
+			_, first := s.call("GET", "/api/v1/records?limit=1", "analyst", nil)
+			rec := first["items"].([]any)[0].(map[string]any)["record"].(map[string]any)
+			manager := rec["manager_full_name"].(string)
+			_, byManager := s.call("GET", "/api/v1/records?limit=1000&manager="+url.QueryEscape(manager), "analyst", nil)
+			items := byManager["items"].([]any)
+			if len(items) == 0 {
+				t.Fatal("no record of the manager")
+			}
+			for _, it := range items {
+				if m := it.(map[string]any)["record"].(map[string]any)["manager_full_name"]; m != manager {
+					t.Fatalf("manager filter let through %v", m)
+				}
+			}
+			_, byFinding := s.call("GET", "/api/v1/records?limit=1000&finding=end_before_start", "analyst", nil)
+			for _, it := range byFinding["items"].([]any) {
+				r := it.(map[string]any)["record"].(map[string]any)
+				if r["end_date"].(string) >= r["start_date"].(string) {
+					t.Fatalf("finding filter let through %v", r["record_id"])
+				}
+			}
+			if len(byFinding["items"].([]any)) == 0 {
+				t.Error("no record with end_before_start in a register with mistakes")
+			}
+			_, newest := s.call("GET", "/api/v1/records?limit=5", "analyst", nil)
+			_, oldest := s.call("GET", "/api/v1/records?limit=5&sort=oldest", "analyst", nil)
+			n := newest["items"].([]any)[0].(map[string]any)["record"].(map[string]any)["end_date"].(string)
+			o := oldest["items"].([]any)[0].(map[string]any)["record"].(map[string]any)["end_date"].(string)
+			if o > n {
+				t.Errorf("oldest first starts at %s, newest first at %s", o, n)
+			}
+			// A session past its expiry is refused like no session at all.
+			tok, hash, _ := auth.NewToken()
+			creds, err := s.db.UserByLogin(context.Background(), "analyst")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.db.StartSession(context.Background(), creds.User.ID, hash, time.Now().Add(-time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			resp, body := s.call("GET", "/api/v1/me", "", nil, "Cookie", "esep_session="+tok)
+			if resp.StatusCode != 401 || body["code"] != "unauthorized" {
+				t.Errorf("an expired session: %d %v", resp.StatusCode, body)
+			}
+		})
+	}
+}
