@@ -34,12 +34,20 @@ func TestAdminBrowser(t *testing.T) {
 	b.Fill("#code", code)
 	b.Submit("#totp-form")
 	b.WaitVisible("#admin-users")
-	for _, p := range []struct{ path, sel string }{
-		{"/admin/users/2", "#user-edit"}, {"/admin/tokens", "#admin-token-create"}, {"/admin/audit", "#admin-audit"},
-		{"/catalogs", "#catalog-regions"}, {"/catalogs/calendar?year=2026", "#calendar-days-off"},
+	b.SetViewport(1280, 800) // the screenshots for docs/ are at desktop width
+	b.DocScreenshot("page-admin")
+	b.SetViewport(390, 844)
+	for _, p := range []struct{ path, sel, doc string }{
+		{"/admin/users/2", "#user-edit", ""}, {"/admin/tokens", "#admin-token-create", ""}, {"/admin/audit", "#admin-audit", "page-audit"},
+		{"/catalogs", "#catalog-regions", "page-catalogs"}, {"/catalogs/calendar?year=2026", "#calendar-days-off", "page-calendar"},
 	} {
 		b.Navigate(s.srv.URL + p.path)
 		b.WaitVisible(p.sel)
+		if p.doc != "" {
+			b.SetViewport(1280, 800)
+			b.DocScreenshot(p.doc)
+			b.SetViewport(390, 844)
+		}
 	}
 	if !strings.Contains(b.Text("#calendar-days-off"), "2026-03-23") {
 		t.Error("the calendar page lacks 2026-03-23")
