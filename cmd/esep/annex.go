@@ -52,16 +52,13 @@ func cmdAnnex(e *env, action string, args []string) int {
 		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.report"))
 		return exitUsage
 	}
-	db, err := e.open()
+	c, done, err := e.cycle()
 	if err != nil {
 		return e.fail(err)
 	}
-	defer db.Close()
-	cal, err := e.calendar()
-	if err != nil {
-		return e.fail(err)
-	}
-	b := &report.Builder{Cycle: &monitor.Cycle{DB: db, Calendar: cal}}
+	defer done()
+	db := c.DB
+	b := &report.Builder{Cycle: c}
 	switch action {
 	case "save":
 		r, err := b.Build(e.ctx, period)

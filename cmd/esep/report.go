@@ -10,7 +10,6 @@ import (
 
 	"esep/internal/demo"
 	"esep/internal/i18n"
-	"esep/internal/monitor"
 	"esep/internal/stats"
 )
 
@@ -69,16 +68,12 @@ func cmdReport(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.report"))
 		return exitUsage
 	}
-	db, err := e.open()
+	c, done, err := e.cycle()
 	if err != nil {
 		return e.fail(err)
 	}
-	defer db.Close()
-	cal, err := e.calendar()
-	if err != nil {
-		return e.fail(err)
-	}
-	tables, _, err := stats.Compute(e.ctx, &monitor.Cycle{DB: db, Calendar: cal}, *from, *to)
+	defer done()
+	tables, _, err := stats.Compute(e.ctx, c, *from, *to)
 	if err != nil {
 		return e.fail(err)
 	}
