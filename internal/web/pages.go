@@ -59,6 +59,13 @@ var funcs = template.FuncMap{
 		return part * 100 / whole
 	},
 	"date": monitor.CivilDate,
+	"seq": func(from, to int) []int {
+		var out []int
+		for i := from; i <= to; i++ {
+			out = append(out, i)
+		}
+		return out
+	},
 }
 
 func loadPages() (*pages, error) {

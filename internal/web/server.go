@@ -130,6 +130,7 @@ func (s *Server) routesInit() {
 	s.reportRoutes()
 	s.adminRoutes()
 	s.recordRoutes()
+	s.questionnaireRoutes()
 }
 
 // Handler is the whole server with its middleware: request ids and logs,
