@@ -207,21 +207,9 @@ func (e *env) fail(err error) int {
 	return exitFail
 }
 
-// localized is an error that knows its message key.
-type localized interface {
-	error
-	Key() string
-	Params() []any
-}
-
 func localize(lang i18n.Lang, err error) string {
-	var self interface{ Localize(i18n.Lang) string }
-	if errors.As(err, &self) {
-		return self.Localize(lang)
-	}
-	var l localized
-	if errors.As(err, &l) && i18n.Has(lang, l.Key()) {
-		return i18n.T(lang, l.Key(), l.Params()...)
+	if text, ok := i18n.Error(lang, err); ok {
+		return text
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return i18n.T(lang, "cli.not_found", "detail", err.Error())

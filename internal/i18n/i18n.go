@@ -14,6 +14,7 @@ package i18n
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -177,4 +178,24 @@ func Keys(lang Lang) []string {
 func Has(lang Lang, key string) bool {
 	_, ok := catalogs[lang][key]
 	return ok
+}
+
+// Error renders err in lang when it knows its message: an error with a
+// Localize method (one that lists several problems), or one with a message
+// key and parameters (Key, Params) anywhere in its chain. ok is false for
+// an error esep has no message for; the caller then shows err.Error().
+func Error(lang Lang, err error) (text string, ok bool) {
+	var self interface{ Localize(Lang) string }
+	if errors.As(err, &self) {
+		return self.Localize(lang), true
+	}
+	var keyed interface {
+		error
+		Key() string
+		Params() []any
+	}
+	if errors.As(err, &keyed) && Has(lang, keyed.Key()) {
+		return T(lang, keyed.Key(), keyed.Params()...), true
+	}
+	return "", false
 }

@@ -36,7 +36,7 @@ func (db *DB) CreateUser(ctx context.Context, u *auth.User, passwordHash, actor 
 		if err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, actor, "user.create", fmt.Sprintf("user:%d", u.ID), u.Login+" "+string(u.Role)+" "+u.Region)
+		return db.audit(ctx, tx, actor, "user.create", ActorOf(u.ID), u.Login+" "+string(u.Role)+" "+u.Region)
 	})
 }
 
@@ -98,7 +98,7 @@ func (db *DB) LoginFailed(ctx context.Context, userID int64, maxFailures int, lo
 			locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?`), maxFailures, lockUntil, userID); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, fmt.Sprintf("user:%d", userID), "login.failed", fmt.Sprintf("user:%d", userID), "")
+		return db.audit(ctx, tx, ActorOf(userID), "login.failed", ActorOf(userID), "")
 	})
 }
 
@@ -114,7 +114,7 @@ func (db *DB) StartSession(ctx context.Context, userID int64, tokenHash string, 
 			tokenHash, userID, now, expires.UTC().Format(time.RFC3339)); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, fmt.Sprintf("user:%d", userID), "login", fmt.Sprintf("user:%d", userID), "")
+		return db.audit(ctx, tx, ActorOf(userID), "login", ActorOf(userID), "")
 	})
 }
 
@@ -144,7 +144,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash, actor string)
 		if _, err := tx.ExecContext(ctx, db.q(`UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?`), hash, userID); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, actor, "user.password", fmt.Sprintf("user:%d", userID), "")
+		return db.audit(ctx, tx, actor, "user.password", ActorOf(userID), "")
 	})
 }
 
@@ -155,7 +155,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, tokenHash, name,
 			tokenHash, userID, name, time.Now().UTC().Format(time.RFC3339)); err != nil {
 			return err
 		}
-		return db.audit(ctx, tx, actor, "token.create", fmt.Sprintf("user:%d", userID), name)
+		return db.audit(ctx, tx, actor, "token.create", ActorOf(userID), name)
 	})
 }
 

@@ -12,6 +12,8 @@ import (
 
 	"esep/internal/i18n"
 	"esep/internal/store"
+
+	"esep/internal/kz"
 )
 
 // The audit log: who did or changed what, written by the store in the
@@ -20,7 +22,7 @@ import (
 
 // kzTime is Kazakhstan's single time zone (UTC+5), in which people read
 // the times of the log and type the dates of the filter.
-var kzTime = time.FixedZone("UTC+5", 5*3600)
+var kzTime = kz.Zone
 
 // auditQuery is the filter as typed: Actor is a login or an actor as the
 // log writes it ("user:3", "system", "cli").
@@ -115,16 +117,26 @@ type auditData struct {
 
 const auditPageSize = 50
 
-func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
+// auditPageFilter reads the audit filter of a page or export request,
+// answering the request itself when it cannot.
+func (s *Server) auditPageFilter(w http.ResponseWriter, r *http.Request) (auditQuery, auditNames, store.AuditFilter, bool) {
 	q := readAuditQuery(r.URL.Query())
 	names, err := s.auditNames(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
-		return
+		return q, names, store.AuditFilter{}, false
 	}
 	f, p := q.filter(names)
 	if p != nil {
 		s.render(w, r, p.status, "error", "web.error.bad_request", p.key)
+		return q, names, store.AuditFilter{}, false
+	}
+	return q, names, f, true
+}
+
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
+	q, names, f, ok := s.auditPageFilter(w, r)
+	if !ok {
 		return
 	}
 	cursor := r.URL.Query().Get("cursor")
@@ -178,15 +190,8 @@ func csvSafe(s string) string {
 // snapshot open, and has no cap. The export itself is audited: the log
 // names people.
 func (s *Server) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
-	q := readAuditQuery(r.URL.Query())
-	names, err := s.auditNames(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	f, p := q.filter(names)
-	if p != nil {
-		s.render(w, r, p.status, "error", "web.error.bad_request", p.key)
+	q, names, f, ok := s.auditPageFilter(w, r)
+	if !ok {
 		return
 	}
 	if err := s.db.Audit(r.Context(), store.ActorOf(userOf(r).ID), "audit.export", "audit", q.encode().Encode()); err != nil {

@@ -21,6 +21,10 @@ import (
 	"esep/internal/auth"
 	"esep/internal/i18n"
 	"esep/internal/register"
+
+	"esep/internal/kz"
+
+	"esep/internal/store"
 )
 
 // Permissions to act in the cycle and on reports; reading uses permCycle
@@ -33,7 +37,7 @@ var (
 // cycleZone is Kazakhstan's single time zone (UTC+5): a time typed in a
 // form without a zone (datetime-local) is a time in Kazakhstan, and times
 // are shown in it.
-var cycleZone = time.FixedZone("UTC+5", 5*3600)
+var cycleZone = kz.Zone
 
 // cycleUploadMax caps an uploaded plan or act registry. The API's own cap
 // (Config.MaxBody, 1 MiB by default) suits JSON, not an act registry of a
@@ -41,7 +45,7 @@ var cycleZone = time.FixedZone("UTC+5", 5*3600)
 const cycleUploadMax = 32 << 20
 
 // cycleActor names a user in the audit log.
-func cycleActor(u *auth.User) string { return fmt.Sprintf("user:%d", u.ID) }
+func cycleActor(u *auth.User) string { return store.ActorOf(u.ID) }
 
 // cycleAPIError writes an API error in the shape of apiFail for what
 // apiFail cannot say: a code it lacks (conflict, no_data) or a message of
@@ -55,21 +59,7 @@ func cycleAPIError(w http.ResponseWriter, status int, code, message string) {
 // understood — in lang. It reports false for any other error, which is
 // then an internal one. The command line has the same function (localize
 // in cmd/esep/main.go).
-func cycleErrText(lang i18n.Lang, err error) (string, bool) {
-	var self interface{ Localize(i18n.Lang) string }
-	if errors.As(err, &self) {
-		return self.Localize(lang), true
-	}
-	var keyed interface {
-		error
-		Key() string
-		Params() []any
-	}
-	if errors.As(err, &keyed) && i18n.Has(lang, keyed.Key()) {
-		return i18n.T(lang, keyed.Key(), keyed.Params()...), true
-	}
-	return "", false
-}
+func cycleErrText(lang i18n.Lang, err error) (string, bool) { return i18n.Error(lang, err) }
 
 // cycleTooLarge reports whether err is a body over its MaxBytesReader cap.
 func cycleTooLarge(err error) bool {

@@ -14,11 +14,13 @@ import (
 	"esep/internal/monitor"
 	"esep/internal/register"
 	"esep/internal/store"
+
+	"esep/internal/kz"
 )
 
 // importZone is Kazakhstan's time, in which the pages show when an import
 // ran.
-var importZone = time.FixedZone("UTC+5", 5*3600)
+var importZone = kz.Zone
 
 // importFormData is the import page: the form, the user's imports of this
 // run of the server, and the latest imports in the database.

@@ -449,7 +449,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rd.Full {
-		if err := s.db.Audit(r.Context(), fmt.Sprintf("user:%d", u.ID), "record.open", "record:"+d.Record.RecordID, "personal data shown"); err != nil {
+		if err := s.db.Audit(r.Context(), store.ActorOf(u.ID), "record.open", "record:"+d.Record.RecordID, "personal data shown"); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

@@ -113,7 +113,7 @@ func (s *Server) editRecord(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/register/"+rec.RecordID, http.StatusSeeOther)
 }
 
-func actor(u *auth.User) string { return fmt.Sprintf("user:%d", u.ID) }
+func actor(u *auth.User) string { return store.ActorOf(u.ID) }
 
 // validator builds the rules' reference data for a request, as the command
 // line does: today in Kazakhstan, the service catalogue, the loaded KATO
