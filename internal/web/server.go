@@ -131,6 +131,8 @@ func (s *Server) routesInit() {
 	s.adminRoutes()
 	s.recordRoutes()
 	s.questionnaireRoutes()
+	s.campaignRoutes()
+	s.signalsRoutes()
 }
 
 // Handler is the whole server with its middleware: request ids and logs,
