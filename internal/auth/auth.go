@@ -54,6 +54,9 @@ const (
 	WriteReports   Permission = "report.write" // generate, edit, send reports
 	ManageUsers    Permission = "users.manage"
 	ManageCatalogs Permission = "catalogs.manage"
+	ManageSurvey   Permission = "survey.manage" // open and close telephone campaigns, import and export questionnaires
+	CallClients    Permission = "survey.call"   // work the call queue of a telephone campaign
+	ReadSignals    Permission = "signals.read"  // see the signals of services that may not have happened
 )
 
 // grants is the permission table. An analyst sees everything and edits
@@ -62,9 +65,9 @@ const (
 // has no need to read personal records.
 var grants = map[Role][]Permission{
 	Admin:    {ReadRegister, ReadCycle, ReadReports, ManageUsers, ManageCatalogs},
-	Analyst:  {ReadRegister, ReadPersonal, ReadCycle, WriteCycle, ReadReports, WriteReports},
+	Analyst:  {ReadRegister, ReadPersonal, ReadCycle, WriteCycle, ReadReports, WriteReports, ManageSurvey, ReadSignals},
 	Operator: {ReadRegister, WriteRegister, ReadPersonal, ReadCycle},
-	Agent:    {ReadRegister, ReadPersonal},
+	Agent:    {ReadRegister, ReadPersonal, CallClients},
 	Viewer:   {ReadReports},
 }
 
