@@ -14,4 +14,6 @@ func (s *Server) signalsRoutes() {
 	s.handle("GET /api/v1/questionnaires", s.api(permSurvey, s.apiQuestionnaires))
 	s.handle("GET /api/v1/questionnaires/export", s.api(permSurvey, s.apiQuestionnairesExport))
 	s.handle("POST /api/v1/questionnaires/import", s.cycleAPIUpload(permSurvey, s.apiQuestionnairesImport))
+
+	s.handle("GET /register/{id}/act.pdf", s.page(permWrite, s.actPDF))
 }
