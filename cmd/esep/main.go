@@ -68,6 +68,8 @@ var commands = []command{
 	{"serve", cmdServe},
 	{"config", cmdConfig},
 	{"migrate", cmdMigrate},
+	{"signals", cmdSignals},
+	{"questionnaires", cmdQuestionnaires},
 }
 
 // run is main without the process: tests drive it directly.

@@ -14,7 +14,7 @@ func testAct() *ActDoc {
 		Region: "Қызылорда облысы", Settlement: "Арал", Center: "Кәсіпкерлерге қызмет көрсету орталығы",
 		Manager: "Ахметов Нұрлан Серікұлы", Client: "Қасымова Әсем Серікқызы", ClientIIN: "900515400123",
 		Enterprise: "ЖК «Әсем»", EnterpriseID: "900515400123",
-		Services: []ActService{{RecordID: "SRV-2026-0001", Service: "Бухгалтерлік есеп", Subtype: "Салық есептілігі", Start: "2026-03-12", End: "2026-03-13"}},
+		Services:         []ActService{{RecordID: "SRV-2026-0001", Service: "Бухгалтерлік есеп", Subtype: "Салық есептілігі", Start: "2026-03-12", End: "2026-03-13"}},
 		QuestionnaireURL: "https://esep.example.kz/q/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
 		Expires:          "2026-05-12T05:05:00Z", Printed: "2026-03-13T05:05:00Z",
 	}

@@ -351,7 +351,7 @@ func (s *Server) signalsExport(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	regions, err := s.signalRegions(r.Context(), l)
+	regions, err := SignalRegions(r.Context(), s.db, l)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -365,17 +365,17 @@ func (s *Server) signalsExport(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// signalRegions returns the region of each record the list names: the
-// records were loaded once already, so this reads the period again rather
-// than keeping every record for the CSV's sake.
-func (s *Server) signalRegions(ctx context.Context, l *SignalList) (func(string) string, error) {
+// SignalRegions returns the region of each record the list names, for
+// WriteCSV: it reads the period again rather than making Signals keep
+// every record for the CSV's sake.
+func SignalRegions(ctx context.Context, db *store.DB, l *SignalList) (func(string) string, error) {
 	want := map[string]string{}
 	for _, it := range l.Signals {
 		for _, id := range it.Records {
 			want[id] = ""
 		}
 	}
-	err := s.db.EachRecord(ctx, l.From, l.To, func(r *register.Record, _ *register.Facts) error {
+	err := db.EachRecord(ctx, l.From, l.To, func(r *register.Record, _ *register.Facts) error {
 		if _, ok := want[r.RecordID]; ok {
 			want[r.RecordID] = r.RegionKATO
 		}
