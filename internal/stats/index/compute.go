@@ -1,0 +1,545 @@
+package index
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"sync"
+
+	"esep/internal/register"
+	"esep/internal/stats"
+)
+
+// Compute returns the tables of spec §4 and the nationwide figures for the
+// records whose end_date lies in [from, to] (compared as text, as the
+// database does: YYYY-MM-DD bounds, or any others), exactly as stats.Counter
+// gives them for the same records and reasons. LateRegisters is always
+// empty: late registers are facts of the monitoring cycle, not of records,
+// and the caller appends them (as it calls Counter.AddLate).
+//
+// Compute holds the read lock for its whole run (tens of milliseconds for a
+// year of a million records): writers wait for it, other readers do not.
+func (x *Index) Compute(from, to string) (*stats.Tables, *stats.National) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	buckets, odd, reasons, exact := x.period(from, to)
+	if exact {
+		return x.computeExact(from, to)
+	}
+	n := len(odd)
+	for _, b := range buckets {
+		n += len(b)
+	}
+	nw := x.workerCount(n)
+	s := x.getScratch()
+	defer x.scratch.Put(s)
+	sh := x.shape()
+	ws := make([]*worker, nw)
+	var wg sync.WaitGroup
+	for w := range ws {
+		ws[w] = s.worker(x, sh, uint32(w), uint32(nw-1))
+		wg.Go(func() { ws[w].run(buckets, odd) })
+	}
+	wg.Wait()
+	total := ws[0]
+	for _, k := range ws[1:] {
+		total.merge(k)
+	}
+	for c, n := range reasons {
+		total.reasons[c] += n
+	}
+	return x.tables(from, to, total), x.national(total)
+}
+
+// period finds the rows of [from, to]: a run of day buckets, and the odd
+// rows whose end_date text lies in it. exact is true when a counted record
+// of the period has values without codes: then only the exact path can
+// count it. reasons counts the excluded records among such uncoded rows.
+func (x *Index) period(from, to string) (buckets [][]row, odd []*row, reasons map[uint8]int, exact bool) {
+	if lo, hi, ok := dayRange(from, to); ok && len(x.days) > 0 {
+		lo, hi = max(lo, x.base), min(hi, x.base+len(x.days)-1)
+		if lo <= hi {
+			buckets = x.days[lo-x.base : hi-x.base+1]
+		}
+	}
+	reasons = map[uint8]int{}
+	for _, o := range x.odd {
+		if o.end < from || o.end > to {
+			continue
+		}
+		if o.f == nil {
+			odd = append(odd, &o.r)
+			continue
+		}
+		c, ok := x.reason.ids[o.f.reason]
+		if o.f.reason == "" || !ok {
+			return nil, nil, nil, true
+		}
+		reasons[uint8(c)]++
+	}
+	return buckets, odd, reasons, false
+}
+
+// workerCount: both cores pay off only when the period has enough rows to
+// cover starting the goroutines and merging their counts.
+func (x *Index) workerCount(rows int) int {
+	n := x.workers
+	if n == 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	if rows < 1<<15 {
+		n = 1
+	}
+	// Ownership is decided by a mask, so the count is a power of two.
+	p := 1
+	for p*2 <= min(n, 8) {
+		p *= 2
+	}
+	return p
+}
+
+// shape is the sizes of the dictionaries, which size the dense counts.
+type shape struct{ regions, services, sections, forms, cats, genders, reasons int }
+
+func (x *Index) shape() shape {
+	return shape{len(x.region.vals), len(x.service.vals), len(x.section.vals), len(x.form.vals),
+		len(x.cat.vals), len(x.gender.vals), len(x.reason.vals)}
+}
+
+// cstate is what one Compute knows of a client: its first counted service
+// so far (start day, record number, gender, band) and the first region,
+// section and category it was seen with. Any other (region, section) or
+// (region, category) pair of the client goes to the worker's set of extra
+// pairs, which stays small because most clients have one enterprise in one
+// region.
+type cstate struct {
+	epoch  uint32
+	h      uint32
+	start  uint16
+	region uint8
+	sector uint8
+	cat    uint8
+	gender uint8
+	band   uint8
+	_      uint8
+}
+
+// estate is the same for an enterprise: its first region and legal form.
+type estate struct {
+	epoch  uint32
+	region uint8
+	form   uint8
+	_      [2]uint8
+}
+
+// scratch holds the per-client and per-enterprise states of one Compute at
+// a time. An epoch number marks which entries belong to the current run, so
+// nothing is cleared between runs. Scratch is pooled: it is 16 bytes per
+// client and 8 per enterprise, too much to allocate per request, and
+// concurrent Computes each take their own.
+type scratch struct {
+	epoch   uint32
+	clients []cstate
+	ents    []estate
+	workers []*worker
+}
+
+func (x *Index) getScratch() *scratch {
+	s, _ := x.scratch.Get().(*scratch)
+	if s == nil {
+		s = &scratch{}
+	}
+	if n := len(x.clients.codes); len(s.clients) < n {
+		s.clients = append(s.clients, make([]cstate, n-len(s.clients))...)
+	}
+	if n := len(x.ents.codes); len(s.ents) < n {
+		s.ents = append(s.ents, make([]estate, n-len(s.ents))...)
+	}
+	if s.epoch++; s.epoch == 0 {
+		clear(s.clients)
+		clear(s.ents)
+		s.epoch = 1
+	}
+	return s
+}
+
+// worker counts the rows of the clients and enterprises it owns: those
+// whose number, divided by 16, leaves w modulo the worker count (blocks of
+// 16 so that two workers do not write to the same cache lines of the
+// states). Each worker reads every row of the period; the counting, not the
+// reading, is what is shared out.
+type worker struct {
+	x       *Index
+	s       *scratch
+	epoch   uint32
+	w, mask uint32
+	sh      shape
+
+	total, online int
+	clients       int
+	reasons       []int
+	services      []int32 // region*services + service
+	sectors       []int32 // region*sections + section
+	cats          []int32 // region*cats + category
+	forms         []int32 // region*forms + legal form (enterprises)
+	genders       []int32 // region*genders + gender
+	regions       []int32
+	bands         [8]int32
+	natSectors    []int32
+	natCats       []int32
+	natForms      []int32
+	natGenders    []int32
+
+	touched []uint32 // clients seen in this run
+	extra   []uint64 // client<<8 | region: a client's regions after its first
+	seen    set      // extra pairs already counted
+}
+
+func (s *scratch) worker(x *Index, sh shape, w, mask uint32) *worker {
+	for len(s.workers) <= int(w) {
+		s.workers = append(s.workers, &worker{})
+	}
+	k := s.workers[w]
+	*k = worker{x: x, s: s, epoch: s.epoch, w: w, mask: mask, sh: sh,
+		touched: k.touched[:0], extra: k.extra[:0], seen: k.seen}
+	k.seen.reset()
+	k.reasons = make([]int, sh.reasons)
+	k.services = make([]int32, sh.regions*sh.services)
+	k.sectors = make([]int32, sh.regions*sh.sections)
+	k.cats = make([]int32, sh.regions*sh.cats)
+	k.forms = make([]int32, sh.regions*sh.forms)
+	k.genders = make([]int32, sh.regions*sh.genders)
+	k.regions = make([]int32, sh.regions)
+	k.natSectors = make([]int32, sh.sections)
+	k.natCats = make([]int32, sh.cats)
+	k.natForms = make([]int32, sh.forms)
+	k.natGenders = make([]int32, sh.genders)
+	return k
+}
+
+// Kinds of extra pairs in a worker's set.
+const (
+	tagRegion = iota + 1
+	tagSector
+	tagCat
+	tagNatSector
+	tagNatCat
+	tagForm
+	tagNatForm
+)
+
+func pairKey(tag uint64, who uint32, a, b uint8) uint64 {
+	return tag<<61 | uint64(who)<<16 | uint64(a)<<8 | uint64(b)
+}
+
+func (k *worker) run(buckets [][]row, odd []*row) {
+	for _, b := range buckets {
+		for i := range b {
+			k.row(&b[i])
+		}
+	}
+	for _, r := range odd {
+		k.row(r)
+	}
+	k.finish()
+}
+
+func (k *worker) row(r *row) {
+	if (r.client>>4)&k.mask == k.w {
+		if r.reason != 0 {
+			k.reasons[r.reason]++
+		} else {
+			k.client(r)
+		}
+	}
+	if r.reason == 0 && (r.ent>>4)&k.mask == k.w {
+		k.enterprise(r)
+	}
+}
+
+// client counts a counted row of a client this worker owns: the row itself
+// (services, online) and what it adds to the distinct-client tables.
+func (k *worker) client(r *row) {
+	k.total++
+	k.online += int(r.bits&onlineBit) >> 3
+	k.services[int(r.region)*k.sh.services+int(r.service)]++
+	st := &k.s.clients[r.client]
+	if st.epoch != k.epoch {
+		*st = cstate{epoch: k.epoch, h: r.h, start: r.start, region: r.region, sector: r.section, cat: r.cat,
+			gender: r.gender, band: r.bits & bandMask}
+		k.touched = append(k.touched, r.client)
+		k.sectors[int(r.region)*k.sh.sections+int(r.section)]++
+		k.cats[int(r.region)*k.sh.cats+int(r.cat)]++
+		k.natSectors[r.section]++
+		k.natCats[r.cat]++
+		return
+	}
+	// The first counted service decides gender and age band: earliest
+	// start day, then the smaller record_id.
+	if r.start < st.start || (r.start == st.start && k.x.idLess(r.h, st.h)) {
+		st.h, st.start, st.gender, st.band = r.h, r.start, r.gender, r.bits&bandMask
+	}
+	if r.region != st.region {
+		if k.seen.add(pairKey(tagRegion, r.client, r.region, 0)) {
+			k.extra = append(k.extra, uint64(r.client)<<8|uint64(r.region))
+		}
+	}
+	if (r.region != st.region || r.section != st.sector) && k.seen.add(pairKey(tagSector, r.client, r.region, r.section)) {
+		k.sectors[int(r.region)*k.sh.sections+int(r.section)]++
+	}
+	if (r.region != st.region || r.cat != st.cat) && k.seen.add(pairKey(tagCat, r.client, r.region, r.cat)) {
+		k.cats[int(r.region)*k.sh.cats+int(r.cat)]++
+	}
+	if r.section != st.sector && k.seen.add(pairKey(tagNatSector, r.client, 0, r.section)) {
+		k.natSectors[r.section]++
+	}
+	if r.cat != st.cat && k.seen.add(pairKey(tagNatCat, r.client, 0, r.cat)) {
+		k.natCats[r.cat]++
+	}
+}
+
+// enterprise counts a counted row towards the distinct enterprises by
+// region and legal form.
+func (k *worker) enterprise(r *row) {
+	st := &k.s.ents[r.ent]
+	if st.epoch != k.epoch {
+		*st = estate{epoch: k.epoch, region: r.region, form: r.form}
+		k.forms[int(r.region)*k.sh.forms+int(r.form)]++
+		k.natForms[r.form]++
+		return
+	}
+	if (r.region != st.region || r.form != st.form) && k.seen.add(pairKey(tagForm, r.ent, r.region, r.form)) {
+		k.forms[int(r.region)*k.sh.forms+int(r.form)]++
+	}
+	if r.form != st.form && k.seen.add(pairKey(tagNatForm, r.ent, 0, r.form)) {
+		k.natForms[r.form]++
+	}
+}
+
+// finish counts what needs each client's final first service: its gender
+// in every region it was served in, and its age band.
+func (k *worker) finish() {
+	for _, c := range k.touched {
+		st := &k.s.clients[c]
+		k.regions[st.region]++
+		k.genders[int(st.region)*k.sh.genders+int(st.gender)]++
+		k.natGenders[st.gender]++
+		k.bands[st.band]++
+	}
+	for _, e := range k.extra {
+		st := &k.s.clients[e>>8]
+		region := int(e & 0xFF)
+		k.regions[region]++
+		k.genders[region*k.sh.genders+int(st.gender)]++
+	}
+	k.clients = len(k.touched)
+}
+
+func (k *worker) merge(o *worker) {
+	k.total += o.total
+	k.online += o.online
+	k.clients += o.clients
+	add(k.reasons, o.reasons)
+	add(k.services, o.services)
+	add(k.sectors, o.sectors)
+	add(k.cats, o.cats)
+	add(k.forms, o.forms)
+	add(k.genders, o.genders)
+	add(k.regions, o.regions)
+	add(k.bands[:], o.bands[:])
+	add(k.natSectors, o.natSectors)
+	add(k.natCats, o.natCats)
+	add(k.natForms, o.natForms)
+	add(k.natGenders, o.natGenders)
+}
+
+func add[T int | int32](dst, src []T) {
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// idLess compares the record_ids of two records as text. Ids of the same
+// prefix written with as many digits compare as their numbers; any others
+// are written out (rare: it takes one person with two services starting on
+// the same day).
+func (x *Index) idLess(a, b uint32) bool {
+	ca, cb := x.rids.codes[a], x.rids.codes[b]
+	const shapeBits = ^uint64(1<<ridDigitsShift - 1)
+	if ca&spilled == 0 && cb&spilled == 0 && ca&shapeBits == cb&shapeBits {
+		return ca < cb
+	}
+	var ba, bb [64]byte
+	return string(x.rids.appendKey(ba[:0], a)) < string(x.rids.appendKey(bb[:0], b))
+}
+
+// set is an open-addressing set of non-zero uint64 keys, kept between runs
+// and cleared in place.
+type set struct {
+	keys []uint64
+	n    int
+}
+
+func (s *set) add(key uint64) bool {
+	if (s.n+1)*2 > len(s.keys) {
+		s.grow()
+	}
+	mask := len(s.keys) - 1
+	for i := int(mix(key)) & mask; ; i = (i + 1) & mask {
+		switch s.keys[i] {
+		case key:
+			return false
+		case 0:
+			s.keys[i] = key
+			s.n++
+			return true
+		}
+	}
+}
+
+func (s *set) grow() {
+	old := s.keys
+	s.keys = make([]uint64, max(1024, 2*len(old)))
+	s.n = 0
+	for _, k := range old {
+		if k != 0 {
+			s.add(k)
+		}
+	}
+}
+
+func (s *set) reset() {
+	if s.n > 0 {
+		clear(s.keys)
+		s.n = 0
+	}
+}
+
+// tables turns the dense counts into the rows of spec §4.
+func (x *Index) tables(from, to string, k *worker) *stats.Tables {
+	t := &stats.Tables{From: from, To: to, ServicesTotal: k.total, ServicesOnline: k.online,
+		ClientsByRegion: []stats.RegionRow{}, ClientsByRegionSector: []stats.SectorRow{},
+		EnterprisesByRegionLegalForm: []stats.FormRow{}, ClientsByRegionGender: []stats.GenderRow{},
+		ClientsByAgeBand: []stats.AgeRow{}, ClientsByRegionCategory: []stats.CatRow{},
+		ServicesByRegionService: []stats.ServiceRow{}, Excluded: []stats.ReasonRow{}, LateRegisters: []stats.LateRow{}}
+	regions := x.region.vals
+	for r, n := range k.regions {
+		if n > 0 {
+			t.ClientsByRegion = append(t.ClientsByRegion, stats.RegionRow{Region: regions[r], Count: int(n)})
+		}
+	}
+	pairs(k.sectors, len(x.section.vals), func(r, v, n int) {
+		t.ClientsByRegionSector = append(t.ClientsByRegionSector, stats.SectorRow{Region: regions[r], OKEDSection: x.section.vals[v], Count: n})
+	})
+	pairs(k.forms, len(x.form.vals), func(r, v, n int) {
+		t.EnterprisesByRegionLegalForm = append(t.EnterprisesByRegionLegalForm, stats.FormRow{Region: regions[r], LegalForm: x.form.vals[v], Count: n})
+	})
+	pairs(k.genders, len(x.gender.vals), func(r, v, n int) {
+		t.ClientsByRegionGender = append(t.ClientsByRegionGender, stats.GenderRow{Region: regions[r], Gender: x.gender.vals[v], Count: n})
+	})
+	pairs(k.cats, len(x.cat.vals), func(r, v, n int) {
+		t.ClientsByRegionCategory = append(t.ClientsByRegionCategory, stats.CatRow{Region: regions[r], Category: x.cat.vals[v], Count: n})
+	})
+	pairs(k.services, len(x.service.vals), func(r, v, n int) {
+		t.ServicesByRegionService = append(t.ServicesByRegionService, stats.ServiceRow{Region: regions[r], ServiceCode: x.service.vals[v], Count: n})
+	})
+	for b, n := range k.bands[:len(register.AgeBands)] {
+		if n > 0 {
+			t.ClientsByAgeBand = append(t.ClientsByAgeBand, stats.AgeRow{AgeBand: register.AgeBands[b], Count: int(n)})
+		}
+	}
+	for c, n := range k.reasons {
+		if n > 0 {
+			t.Excluded = append(t.Excluded, stats.ReasonRow{Reason: x.reason.vals[c], Count: n})
+		}
+	}
+	byRegion := func(a, b string) int { return cmp.Compare(a, b) }
+	slices.SortFunc(t.ClientsByRegion, func(a, b stats.RegionRow) int { return byRegion(a.Region, b.Region) })
+	slices.SortFunc(t.ClientsByRegionSector, func(a, b stats.SectorRow) int {
+		return cmp.Or(byRegion(a.Region, b.Region), cmp.Compare(a.OKEDSection, b.OKEDSection))
+	})
+	slices.SortFunc(t.EnterprisesByRegionLegalForm, func(a, b stats.FormRow) int {
+		return cmp.Or(byRegion(a.Region, b.Region), cmp.Compare(a.LegalForm, b.LegalForm))
+	})
+	slices.SortFunc(t.ClientsByRegionGender, func(a, b stats.GenderRow) int {
+		return cmp.Or(byRegion(a.Region, b.Region), cmp.Compare(a.Gender, b.Gender))
+	})
+	slices.SortFunc(t.ClientsByAgeBand, func(a, b stats.AgeRow) int { return cmp.Compare(a.AgeBand, b.AgeBand) })
+	slices.SortFunc(t.ClientsByRegionCategory, func(a, b stats.CatRow) int {
+		return cmp.Or(byRegion(a.Region, b.Region), cmp.Compare(a.Category, b.Category))
+	})
+	slices.SortFunc(t.ServicesByRegionService, func(a, b stats.ServiceRow) int {
+		return cmp.Or(byRegion(a.Region, b.Region), cmp.Compare(a.ServiceCode, b.ServiceCode))
+	})
+	slices.SortFunc(t.Excluded, func(a, b stats.ReasonRow) int { return cmp.Compare(a.Reason, b.Reason) })
+	return t
+}
+
+// pairs calls fn for every non-zero count of a region × value array.
+func pairs(counts []int32, values int, fn func(region, value, n int)) {
+	for i, n := range counts {
+		if n > 0 {
+			fn(i/values, i%values, int(n))
+		}
+	}
+}
+
+func (x *Index) national(k *worker) *stats.National {
+	services := make([]int32, len(x.service.vals))
+	for i, n := range k.services {
+		services[i%len(services)] += n
+	}
+	return &stats.National{Clients: k.clients,
+		ClientsBySector:        keyCounts(k.natSectors, x.section.vals),
+		EnterprisesByLegalForm: keyCounts(k.natForms, x.form.vals),
+		ClientsByGender:        keyCounts(k.natGenders, x.gender.vals),
+		ClientsByCategory:      keyCounts(k.natCats, x.cat.vals),
+		ServicesByService:      keyCounts(services, x.service.vals)}
+}
+
+func keyCounts(counts []int32, vals []string) []stats.KeyCount {
+	out := []stats.KeyCount{}
+	for i, n := range counts {
+		if n > 0 {
+			out = append(out, stats.KeyCount{Key: vals[i], Count: int(n)})
+		}
+	}
+	slices.SortFunc(out, func(a, b stats.KeyCount) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}
+
+// ServicesByMonth counts the counted services of [from, to] by the month of
+// their end_date (its first seven characters), as Counter.ServicesByMonth.
+func (x *Index) ServicesByMonth(from, to string) []stats.KeyCount {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	months := map[string]int{}
+	if lo, hi, ok := dayRange(from, to); ok && len(x.days) > 0 {
+		for d := max(lo, x.base); d <= min(hi, x.base+len(x.days)-1); d++ {
+			n := 0
+			for i := range x.days[d-x.base] {
+				if x.days[d-x.base][i].reason == 0 {
+					n++
+				}
+			}
+			if n > 0 {
+				months[dayString(uint16(d))[:7]] += n
+			}
+		}
+	}
+	for _, o := range x.odd {
+		counts := o.r.reason == 0
+		if o.f != nil {
+			counts = o.f.reason == ""
+		}
+		if counts && o.end >= from && o.end <= to && len(o.end) >= 7 {
+			months[o.end[:7]]++
+		}
+	}
+	out := make([]stats.KeyCount, 0, len(months))
+	for m, n := range months {
+		out = append(out, stats.KeyCount{Key: m, Count: n})
+	}
+	slices.SortFunc(out, func(a, b stats.KeyCount) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}

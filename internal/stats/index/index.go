@@ -1,0 +1,393 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"esep/internal/register"
+	"esep/internal/stats"
+)
+
+// row is one record as Compute reads it: 24 bytes, no pointers (the
+// garbage collector never scans the day buckets). Its end day is the bucket
+// it sits in.
+type row struct {
+	client  uint32 // number of its client key (register.ClientKey)
+	ent     uint32 // number of its enterprise_iin_bin
+	h       uint32 // number of its record_id: for the tie-break on equal start days, and to find it again
+	start   uint16 // start_date as a day
+	service uint16
+	region  uint8
+	section uint8
+	form    uint8
+	cat     uint8
+	gender  uint8
+	reason  uint8 // exclusion reason; 0 is "" (it counts)
+	bits    uint8 // age band (register.AgeBands index) | onlineBit
+	_       uint8
+}
+
+const (
+	bandMask  = 7
+	onlineBit = 8
+)
+
+// oddRow is a record that does not sit in a day bucket: its end_date is not
+// a canonical date of the day range (it still belongs to every period whose
+// bounds enclose it as text, as in the database), or some of its values
+// have no code (f).
+type oddRow struct {
+	end string
+	r   row
+	f   *fields
+}
+
+// fields are the values of a record that could not all be coded: a
+// start_date that is not a canonical day (its order against other start
+// dates is the order of the text), or a value beyond a full dictionary.
+// When a row has fields, only its client, ent, h and bits are codes.
+type fields struct {
+	start, region, service, section, form, category, gender, reason string
+}
+
+// Index is the warm, incrementally maintained form of every record that
+// the indicators need. See the package documentation. The zero value is not
+// usable; call New.
+type Index struct {
+	mu sync.RWMutex
+
+	rids, clients, ents keySet
+	prefixes, names     keySet // parts of compact record ids and client keys
+
+	region, section, form, cat, gender, reason dict // 8-bit codes
+	service                                    dict // 16-bit codes, at most 4096 values
+
+	base   int     // the day of days[0]
+	days   [][]row // by end day, from base; order inside a day does not matter
+	locDay []uint16
+	locPos []uint32 // by record number: the day and place of its row (noDay: in odd)
+	odd    map[uint32]*oddRow
+	n      int
+
+	// workers is how many goroutines Compute uses at most (0: GOMAXPROCS).
+	workers int
+	scratch sync.Pool
+}
+
+// New returns an empty index.
+func New() *Index {
+	x := &Index{odd: map[uint32]*oddRow{}}
+	x.prefixes = newKeySet(nil, nil)
+	x.prefixes.limit = maxPrefixes
+	x.names = newKeySet(nil, nil)
+	x.rids = newKeySet(x.ridEnc, x.ridDec)
+	x.clients = newKeySet(x.clientEnc, x.clientDec)
+	x.ents = newKeySet(entEnc, entDec)
+	x.region, x.section, x.form, x.cat, x.gender = newDict(256), newDict(256), newDict(256), newDict(256), newDict(256)
+	x.reason = newDict(256, "") // 0 means the record counts
+	x.service = newDict(4096)   // regions × services stays a small dense array
+	return x
+}
+
+// A record_id is compact when it ends in digits and its prefix (all before
+// the last 12 digits at most) is one of the first 65,536 prefixes seen:
+// "SRV-2026-0000001" is prefix "SRV-2026-" and 7 digits of the number 1.
+func (x *Index) ridEnc(s string, add bool) (uint64, encoding) {
+	prefix, num, nd := trailingDigits(s)
+	if nd == 0 {
+		return 0, spill
+	}
+	var pid uint32
+	if add {
+		id, _, ok := x.prefixes.add(prefix)
+		if !ok {
+			return 0, spill
+		}
+		pid = id
+	} else {
+		id, ok := x.prefixes.lookup(prefix)
+		if !ok {
+			if x.prefixes.full() {
+				return 0, spill
+			}
+			return 0, absent
+		}
+		pid = id
+	}
+	return uint64(pid)<<ridPrefixShift | uint64(nd)<<ridDigitsShift | num, compact
+}
+
+func (x *Index) ridDec(b []byte, code uint64) []byte {
+	b = x.prefixes.appendKey(b, uint32(code>>ridPrefixShift&(maxPrefixes-1)))
+	return appendDigits(b, code&(1<<ridDigitsShift-1), int(code>>ridDigitsShift&0xF))
+}
+
+// A client key is compact when it is "iin:" and 12 digits, or "name:", a
+// folded name and "|" with a canonical birth date: the name is numbered
+// once however many people share it.
+func (x *Index) clientEnc(s string, add bool) (uint64, encoding) {
+	if rest, ok := strings.CutPrefix(s, "iin:"); ok {
+		if n, ok := isDigits12(rest); ok {
+			return n, compact
+		}
+		return 0, spill
+	}
+	if rest, ok := strings.CutPrefix(s, "name:"); ok {
+		// The birth date is after the last "|": a "|" inside the name
+		// cannot make two keys share a code, since the code is read off
+		// the key's own text.
+		if i := strings.LastIndexByte(rest, '|'); i >= 0 {
+			if day, ok := parseDay(rest[i+1:]); ok {
+				var id uint32
+				if add {
+					id, _, _ = x.names.add(rest[:i])
+				} else if id, ok = x.names.lookup(rest[:i]); !ok {
+					return 0, absent
+				}
+				return nameKey | uint64(id)<<16 | uint64(day), compact
+			}
+		}
+	}
+	return 0, spill
+}
+
+func (x *Index) clientDec(b []byte, code uint64) []byte {
+	if code&nameKey == 0 {
+		return appendDigits(append(b, "iin:"...), code, 12)
+	}
+	b = x.names.appendKey(append(b, "name:"...), uint32(code&^nameKey>>16))
+	return appendDay(append(b, '|'), uint16(code))
+}
+
+// An enterprise_iin_bin is compact when it is 12 digits.
+func entEnc(s string, _ bool) (uint64, encoding) {
+	if n, ok := isDigits12(s); ok {
+		return n, compact
+	}
+	return 0, spill
+}
+
+func entDec(b []byte, code uint64) []byte { return appendDigits(b, code, 12) }
+
+// Len returns the number of records in the index.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.n
+}
+
+// Put inserts the record, or replaces the record with the same record_id:
+// a correction may change any field, the end_date, region and client
+// included. excluded is the reason the record does not count ("" when it
+// counts), as monitor.Exclusion gives it; it depends only on the record and
+// its facts, so the caller passes it again whenever it changes (see
+// SetExcluded). Put keeps nothing of rec.
+func (x *Index) Put(rec *register.Record, excluded string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.put(rec, excluded)
+}
+
+func (x *Index) put(rec *register.Record, excluded string) {
+	h, isNew, _ := x.rids.add(rec.RecordID)
+	r, f := x.encode(rec, excluded)
+	r.h = h
+	if isNew {
+		x.n++
+		if int(h) == len(x.locDay) {
+			x.locDay = append(x.locDay, 0)
+			x.locPos = append(x.locPos, 0)
+		}
+	} else {
+		if d, ok := parseDay(rec.EndDate); ok && f == nil && x.locDay[h] == d {
+			x.days[int(d)-x.base][x.locPos[h]] = r // same day: in place
+			return
+		}
+		x.unplace(h)
+	}
+	x.place(h, r, rec.EndDate, f)
+}
+
+func (x *Index) encode(rec *register.Record, excluded string) (r row, f *fields) {
+	r.client, _, _ = x.clients.add(register.ClientKey(rec))
+	r.ent, _, _ = x.ents.add(rec.EnterpriseID)
+	r.bits = bandCode(register.AgeBand(rec))
+	if rec.DeliveryMode == "online" {
+		r.bits |= onlineBit
+	}
+	var ok [8]bool
+	r.start, ok[0] = parseDay(rec.StartDate)
+	r.service, ok[1] = x.service.code(rec.ServiceCode)
+	r.region, ok[2] = x.region.code8(rec.RegionKATO)
+	r.section, ok[3] = x.section.code8(rec.OKEDSection)
+	r.form, ok[4] = x.form.code8(rec.LegalForm)
+	r.cat, ok[5] = x.cat.code8(rec.Category)
+	r.gender, ok[6] = x.gender.code8(rec.ClientGender)
+	r.reason, ok[7] = x.reason.code8(excluded)
+	if ok == [8]bool{true, true, true, true, true, true, true, true} {
+		return r, nil
+	}
+	c := strings.Clone
+	return r, &fields{start: c(rec.StartDate), region: c(rec.RegionKATO), service: c(rec.ServiceCode), section: c(rec.OKEDSection),
+		form: c(rec.LegalForm), category: c(rec.Category), gender: c(rec.ClientGender), reason: c(excluded)}
+}
+
+func bandCode(band string) uint8 {
+	for i, b := range register.AgeBands {
+		if b == band {
+			return uint8(i)
+		}
+	}
+	panic("index: unknown age band " + band) // register.AgeBand returns only these
+}
+
+// place puts the row of record h where its end_date says.
+func (x *Index) place(h uint32, r row, end string, f *fields) {
+	day, ok := parseDay(end)
+	if !ok || f != nil {
+		x.odd[h] = &oddRow{end: strings.Clone(end), r: r, f: f}
+		x.locDay[h] = noDay
+		return
+	}
+	b := x.bucket(int(day))
+	x.locDay[h] = day
+	x.locPos[h] = uint32(len(*b))
+	*b = append(*b, r)
+}
+
+// bucket returns the rows of a day, widening the window of days (with
+// room to spare on the side it grew, so that records arriving in
+// descending order do not copy the window each time).
+func (x *Index) bucket(day int) *[]row {
+	switch {
+	case len(x.days) == 0:
+		x.base, x.days = day, make([][]row, 1)
+	case day < x.base:
+		lo := max(0, min(day, x.base-len(x.days)/2))
+		days := make([][]row, x.base-lo+len(x.days))
+		copy(days[x.base-lo:], x.days)
+		x.base, x.days = lo, days
+	case day >= x.base+len(x.days):
+		x.days = append(x.days, make([][]row, day-x.base-len(x.days)+1)...)
+	}
+	return &x.days[day-x.base]
+}
+
+// unplace takes the row of record h out of its bucket: the last row of the
+// day takes its place.
+func (x *Index) unplace(h uint32) {
+	d := x.locDay[h]
+	if d == noDay {
+		delete(x.odd, h)
+		return
+	}
+	b := &x.days[int(d)-x.base]
+	pos, last := x.locPos[h], len(*b)-1
+	if int(pos) != last {
+		(*b)[pos] = (*b)[last]
+		x.locPos[(*b)[pos].h] = pos
+	}
+	*b = (*b)[:last]
+}
+
+// SetExcluded changes the reason record recordID is excluded for ("": it
+// counts), when its facts change and its fields do not (an act registry
+// arrives, a register is found late). It returns false when there is no
+// such record.
+func (x *Index) SetExcluded(recordID, reason string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	h, ok := x.rids.lookup(recordID)
+	if !ok {
+		return false
+	}
+	code, coded := x.reason.code8(reason)
+	d := x.locDay[h]
+	if d == noDay {
+		o := x.odd[h]
+		switch {
+		case o.f != nil:
+			o.f.reason = strings.Clone(reason)
+		case coded:
+			o.r.reason = code
+		default:
+			o.f = x.fieldsOf(&o.r)
+			o.f.reason = strings.Clone(reason)
+		}
+		return true
+	}
+	r := &x.days[int(d)-x.base][x.locPos[h]]
+	if coded {
+		r.reason = code
+		return true
+	}
+	// A reason beyond the dictionary: the record keeps its values as text.
+	o := &oddRow{end: dayString(d), r: *r, f: x.fieldsOf(r)}
+	o.f.reason = strings.Clone(reason)
+	x.unplace(h)
+	x.odd[h], x.locDay[h] = o, noDay
+	return true
+}
+
+func (x *Index) fieldsOf(r *row) *fields {
+	return &fields{start: dayString(r.start), region: x.region.vals[r.region], service: x.service.vals[r.service],
+		section: x.section.vals[r.section], form: x.form.vals[r.form], category: x.cat.vals[r.cat],
+		gender: x.gender.vals[r.gender], reason: x.reason.vals[r.reason]}
+}
+
+// Delete removes record recordID; it returns false when there is none.
+// The numbers of its client and enterprise stay (see the package
+// documentation on what is never reclaimed).
+func (x *Index) Delete(recordID string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	h, ok := x.rids.lookup(recordID)
+	if !ok {
+		return false
+	}
+	x.unplace(h)
+	x.rids.remove(recordID)
+	x.n--
+	return true
+}
+
+// Load puts every record src gives for the end dates [from, to], with its
+// exclusion reason, under one write lock, then trims the slack of the
+// growing arrays. It is how the index is rebuilt after a restart: build a
+// new Index with Load while the old one (or none) serves, then swap. To
+// load everything a source holds pass "" and "\U0010FFFF", which enclose
+// every end_date as text.
+func (x *Index) Load(ctx context.Context, src stats.Source, from, to string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	err := src.EachCounted(ctx, from, to, func(r *register.Record, excluded string) error {
+		x.put(r, excluded)
+		return nil
+	})
+	x.trim()
+	if err != nil {
+		return fmt.Errorf("index load %s..%s: %w", from, to, err)
+	}
+	return nil
+}
+
+// trim gives back the spare capacity that appends leave (up to a quarter
+// of each array), so that a freshly loaded index holds only what it needs.
+func (x *Index) trim() {
+	for i, b := range x.days {
+		x.days[i] = clip(b)
+	}
+	x.locDay, x.locPos = clip(x.locDay), clip(x.locPos)
+	for _, k := range []*keySet{&x.rids, &x.clients, &x.ents, &x.names, &x.prefixes} {
+		k.codes, k.arena = clip(k.codes), clip(k.arena)
+	}
+}
+
+func clip[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/32 {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
+}

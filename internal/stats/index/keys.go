@@ -1,0 +1,283 @@
+package index
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+)
+
+// keySet numbers the distinct strings of one kind (record ids, client keys,
+// enterprise ids, and the prefixes and names these are built of) densely
+// from 0, exactly. Each number has a 64-bit code from which the string can
+// be written back:
+//
+//   - a compact code when the string has the shape its kind expects (a
+//     12-digit IIN, "SRV-2026-" plus digits, a folded name plus a birth
+//     date): 8 bytes, the string itself not kept;
+//   - otherwise the string is "spilled": kept whole in an arena, length
+//     first, and the code is its offset with the top bit set.
+//
+// Whether a string gets a compact code is a function of the string and of
+// the sub-dictionaries the encoder consults, which only grow; so a string is
+// encoded the same way every time and two different strings never share a
+// code. No hash stands for a key: hashes only choose the slot, and equality
+// is decided on the code or on the spilled bytes. Hashing record ids to 64
+// bits would have been simpler, but a collision between two record ids
+// would merge two services without anyone noticing, and telling a collision
+// from a correction needs the string anyway.
+//
+// The table is open addressing with linear probing over uint32 slots (the
+// number + 1, 0 empty) at a load of at most 0.8, indexed by the high bits of
+// the hash times the table size, so the size need not be a power of two and
+// can grow by half instead of doubling: about 6 bytes per key.
+type keySet struct {
+	// enc gives the compact code of s, or spill, or absent when s cannot be
+	// in the set (its compact form needs a sub-dictionary entry that does
+	// not exist and may still be added). add lets it add such entries.
+	enc   func(s string, add bool) (uint64, encoding)
+	dec   func(b []byte, code uint64) []byte
+	codes []uint64 // number → code
+	arena []byte   // spilled strings: uvarint length, bytes; removed ones stay as garbage
+	slots []uint32
+	free  []uint32 // numbers of removed strings, given out again
+	live  int
+	limit int // at most this many strings (0: no limit), for sub-dictionaries that must fit their bits
+	seed  maphash.Seed
+}
+
+type encoding uint8
+
+const (
+	compact encoding = iota
+	spill
+	absent
+)
+
+const spilled = 1 << 63
+
+func newKeySet(enc func(string, bool) (uint64, encoding), dec func([]byte, uint64) []byte) keySet {
+	if enc == nil {
+		enc = func(string, bool) (uint64, encoding) { return 0, spill }
+	}
+	return keySet{enc: enc, dec: dec, seed: maphash.MakeSeed()}
+}
+
+// mix is a 64-bit finalizer (MurmurHash3's): compact codes are structured
+// (a prefix number in the high bits, a serial in the low), and the slot is
+// taken from the high bits.
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+func (k *keySet) hash(code uint64, s string, e encoding) uint64 {
+	if e == compact {
+		return mix(code)
+	}
+	return maphash.String(k.seed, s)
+}
+
+func (k *keySet) spilledBytes(code uint64) []byte {
+	off := code &^ spilled
+	n, w := binary.Uvarint(k.arena[off:])
+	return k.arena[off+uint64(w) : off+uint64(w)+n]
+}
+
+func (k *keySet) home(h uint64) int { return int((h >> 32) * uint64(len(k.slots)) >> 32) }
+
+// find returns the slot holding s, or the empty slot where it would go.
+func (k *keySet) find(s string, code uint64, e encoding) (slot int, id uint32, found bool) {
+	i := k.home(k.hash(code, s, e))
+	for {
+		v := k.slots[i]
+		if v == 0 {
+			return i, 0, false
+		}
+		c := k.codes[v-1]
+		if e == compact {
+			if c == code {
+				return i, v - 1, true
+			}
+		} else if c&spilled != 0 && string(k.spilledBytes(c)) == s {
+			return i, v - 1, true
+		}
+		if i++; i == len(k.slots) {
+			i = 0
+		}
+	}
+}
+
+// full says whether the set has reached its limit.
+func (k *keySet) full() bool { return k.limit > 0 && k.live >= k.limit }
+
+// add returns the number of s, giving it the next free one if s is new.
+// ok is false only when s is new and the set is full.
+func (k *keySet) add(s string) (id uint32, isNew, ok bool) {
+	if len(k.slots) == 0 || (k.live+1)*5 > len(k.slots)*4 {
+		k.resize(max(16, (k.live+1)*2))
+	}
+	code, e := k.enc(s, true)
+	slot, id, found := k.find(s, code, e)
+	if found {
+		return id, false, true
+	}
+	if k.full() {
+		return 0, false, false
+	}
+	if e == spill {
+		code = spilled | uint64(len(k.arena))
+		k.arena = binary.AppendUvarint(k.arena, uint64(len(s)))
+		k.arena = append(k.arena, s...)
+	}
+	if n := len(k.free); n > 0 {
+		id = k.free[n-1]
+		k.free = k.free[:n-1]
+		k.codes[id] = code
+	} else {
+		id = uint32(len(k.codes))
+		k.codes = append(k.codes, code)
+	}
+	k.slots[slot] = id + 1
+	k.live++
+	return id, true, true
+}
+
+// lookup returns the number of s if s is in the set.
+func (k *keySet) lookup(s string) (uint32, bool) {
+	if k.live == 0 {
+		return 0, false
+	}
+	code, e := k.enc(s, false)
+	if e == absent {
+		return 0, false
+	}
+	_, id, found := k.find(s, code, e)
+	return id, found
+}
+
+// remove takes s out of the set; its number will be given out again.
+func (k *keySet) remove(s string) bool {
+	if k.live == 0 {
+		return false
+	}
+	code, e := k.enc(s, false)
+	if e == absent {
+		return false
+	}
+	i, id, found := k.find(s, code, e)
+	if !found {
+		return false
+	}
+	// Backward-shift deletion: move later members of the probe run into
+	// the hole unless their home lies cyclically after it, so that no
+	// tombstones slow later look-ups.
+	for j := i; ; {
+		if j++; j == len(k.slots) {
+			j = 0
+		}
+		v := k.slots[j]
+		if v == 0 {
+			break
+		}
+		h := k.home(k.entryHash(v - 1))
+		if (i <= j && i < h && h <= j) || (i > j && (i < h || h <= j)) {
+			continue
+		}
+		k.slots[i] = v
+		i = j
+	}
+	k.slots[i] = 0
+	k.free = append(k.free, id)
+	k.live--
+	return true
+}
+
+func (k *keySet) entryHash(id uint32) uint64 {
+	c := k.codes[id]
+	if c&spilled == 0 {
+		return mix(c)
+	}
+	return maphash.Bytes(k.seed, k.spilledBytes(c))
+}
+
+func (k *keySet) resize(size int) {
+	k.slots = make([]uint32, size)
+	live := make([]bool, len(k.codes))
+	for i := range live {
+		live[i] = true
+	}
+	for _, id := range k.free {
+		live[id] = false
+	}
+	for id := range k.codes {
+		if !live[id] {
+			continue
+		}
+		i := k.home(k.entryHash(uint32(id)))
+		for k.slots[i] != 0 {
+			if i++; i == len(k.slots) {
+				i = 0
+			}
+		}
+		k.slots[i] = uint32(id) + 1
+	}
+}
+
+// appendKey writes the string of number id.
+func (k *keySet) appendKey(b []byte, id uint32) []byte {
+	c := k.codes[id]
+	if c&spilled != 0 {
+		return append(b, k.spilledBytes(c)...)
+	}
+	return k.dec(b, c)
+}
+
+func (k *keySet) key(id uint32) string { return string(k.appendKey(nil, id)) }
+
+// trailingDigits splits s into a prefix and its last (at most 12) digits.
+func trailingDigits(s string) (prefix string, num uint64, nd int) {
+	j := len(s)
+	for j > 0 && len(s)-j < 12 && s[j-1] >= '0' && s[j-1] <= '9' {
+		j--
+	}
+	for i := j; i < len(s); i++ {
+		num = num*10 + uint64(s[i]-'0')
+	}
+	return s[:j], num, len(s) - j
+}
+
+func appendDigits(b []byte, num uint64, nd int) []byte {
+	var buf [12]byte
+	for i := nd - 1; i >= 0; i-- {
+		buf[i] = byte('0' + num%10)
+		num /= 10
+	}
+	return append(b, buf[:nd]...)
+}
+
+// Compact record ids: bits 0-39 the trailing number (12 digits fit), 40-43
+// how many digits it was written with (leading zeros count), 44-59 the
+// number of the prefix.
+const (
+	ridDigitsShift = 40
+	ridPrefixShift = 44
+	maxPrefixes    = 1 << 16
+)
+
+// Compact client keys: an IIN key is its 12 digits as a number (below
+// 2^40); a name key has bit 62 set, the number of the folded name from bit
+// 16 and the birth day in bits 0-15.
+const nameKey = 1 << 62
+
+// isDigits12 says whether s is exactly 12 ASCII digits, the shape of an IIN
+// or a BIN.
+func isDigits12(s string) (uint64, bool) {
+	if len(s) != 12 {
+		return 0, false
+	}
+	n, ok := digits(s)
+	return uint64(n), ok
+}
