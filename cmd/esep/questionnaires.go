@@ -50,7 +50,7 @@ func questionnairesImport(e *env, args []string) int {
 		return e.fail(err)
 	}
 	defer db.Close()
-	qs, err := ingest.ReadQuestionnaires(e.ctx, path, tabular.Options{}, db)
+	qs, err := ingest.ReadQuestionnaires(e.ctx, path, tabular.Options{}, db, "")
 	var perr *ingest.ProblemsError
 	if errors.As(err, &perr) {
 		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.error")+": "+i18n.T(e.lang, "web.questionnaires.refused", "file", filepath.Base(pos[0]), "n", len(perr.Problems)))

@@ -104,10 +104,10 @@ func splitOptions(s string) []string {
 	return out
 }
 
-// QuestionnaireChecker tells which records exist and which already have an
-// answer: *store.DB is one.
+// QuestionnaireChecker tells which records exist, in which region, and
+// which already have an answer: *store.DB is one.
 type QuestionnaireChecker interface {
-	QuestionnaireState(ctx context.Context, ids []string) (known, answered map[string]bool, err error)
+	QuestionnaireState(ctx context.Context, ids []string) (region map[string]string, answered map[string]bool, err error)
 }
 
 // ReadQuestionnaires reads a Register of questionnaires file (CSV or XLSX,
@@ -119,8 +119,10 @@ type QuestionnaireChecker interface {
 // refuses the whole file: the error is then an *ProblemsError listing every
 // problem with its row, and nothing should be stored. A file without the
 // required columns is a *HeaderError; one that cannot be read, a
-// *tabular.FileError.
-func ReadQuestionnaires(ctx context.Context, path string, opts tabular.Options, db QuestionnaireChecker) ([]store.Questionnaire, error) {
+// *tabular.FileError. With scope set (a region's KATO code), a record of
+// another region counts as unknown: a user limited to a region neither
+// answers for other regions nor learns which of their records exist.
+func ReadQuestionnaires(ctx context.Context, path string, opts tabular.Options, db QuestionnaireChecker, scope string) ([]store.Questionnaire, error) {
 	perr := &ProblemsError{File: path}
 	var out []store.Questionnaire
 	rows := map[string]int{} // record_id → the row that has it
@@ -213,13 +215,14 @@ func ReadQuestionnaires(ctx context.Context, path string, opts tabular.Options, 
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	known, answered, err := db.QuestionnaireState(ctx, ids)
+	region, answered, err := db.QuestionnaireState(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	for _, id := range ids {
+		reg, known := region[id]
 		switch {
-		case !known[id]:
+		case !known || scope != "" && reg != scope:
 			perr.Problems = append(perr.Problems, Problem{rows[id], "record_id", id, "ingest.ref.record"})
 		case answered[id]:
 			perr.Problems = append(perr.Problems, Problem{rows[id], "record_id", id, "ingest.ref.answered"})

@@ -106,7 +106,7 @@ func TestQuestionnaireImportRefused(t *testing.T) {
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					qs, err := ingest.ReadQuestionnaires(ctx, c.path, tabular.Options{}, db)
+					qs, err := ingest.ReadQuestionnaires(ctx, c.path, tabular.Options{}, db, "")
 					var perr *ingest.ProblemsError
 					if !errors.As(err, &perr) || qs != nil {
 						t.Fatalf("got %d answers, %v; want a refusal", len(qs), err)
@@ -126,11 +126,28 @@ func TestQuestionnaireImportRefused(t *testing.T) {
 				})
 			}
 
+			t.Run("a record of another region, for a user limited to one", func(t *testing.T) {
+				rec, _, _ := db.RecordFacts(ctx, ids[1])
+				other := "750000000"
+				if rec.RegionKATO == other {
+					other = "710000000"
+				}
+				path := write("scope.csv", []byte(head+good(ids[1])))
+				if _, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, db, rec.RegionKATO); err != nil {
+					t.Errorf("her own region: %v", err)
+				}
+				_, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, db, other)
+				var perr *ingest.ProblemsError
+				if !errors.As(err, &perr) || len(perr.Problems) != 1 || perr.Problems[0].Key != "ingest.ref.record" {
+					t.Errorf("another region: %v", err)
+				}
+			})
+
 			t.Run("labels in any language, Windows-1251", func(t *testing.T) {
 				path := write("labels.csv", cp1251("ID записи;Дата заполнения;Язык;Полезность;Организация;Оправдание ожиданий;Удовлетворенность;Цели обращения;Желаемая финансовая поддержка\n"+
 					ids[3]+";14.03.2026;ru;5;4;3;2;Освоение новых рынков | ПОВЫШЕНИЕ качества товаров и услуг;Получение грантового финансирования\n"+
 					ids[4]+";2026-03-14;;1;1;1;1;to increase production;grant\n"))
-				qs, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, db)
+				qs, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, db, "")
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -116,7 +116,7 @@ func TestQuestionnaireRoundTrip(t *testing.T) {
 						t.Fatal(err)
 					}
 					dst := loadRegister(t, e, file)
-					qs, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, dst)
+					qs, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, dst, "")
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -142,7 +142,7 @@ func TestQuestionnaireRoundTrip(t *testing.T) {
 					}
 					// Importing the same file again is refused whole: every
 					// answer is already there.
-					if _, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, dst); err == nil {
+					if _, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{}, dst, ""); err == nil {
 						t.Error("a second import of the same file was accepted")
 					}
 				})

@@ -188,26 +188,27 @@ func (db *DB) CountQuestionnaires(ctx context.Context, f QuestionnaireFilter) (Q
 	return c, nil
 }
 
-// QuestionnaireState tells, for each of ids, whether the register has the
-// record and whether the Register of questionnaires already has an answer
-// about it: what an import must know before it writes anything.
-func (db *DB) QuestionnaireState(ctx context.Context, ids []string) (known, answered map[string]bool, err error) {
-	known, answered = map[string]bool{}, map[string]bool{}
+// QuestionnaireState tells, for each of ids that the register has, the
+// region of its record, and whether the Register of questionnaires already
+// has an answer about it: what an import must know before it writes
+// anything. An id the register lacks is in neither map.
+func (db *DB) QuestionnaireState(ctx context.Context, ids []string) (region map[string]string, answered map[string]bool, err error) {
+	region, answered = map[string]string{}, map[string]bool{}
 	for chunk := range chunks(ids, 500) {
 		in := marks(len(chunk))
-		rows, err := db.r.QueryContext(ctx, db.q(`SELECT r.record_id, CASE WHEN q.record_id IS NULL THEN 0 ELSE 1 END
+		rows, err := db.r.QueryContext(ctx, db.q(`SELECT r.record_id, r.region_kato, CASE WHEN q.record_id IS NULL THEN 0 ELSE 1 END
 			FROM records r LEFT JOIN questionnaires q ON q.record_id = r.record_id WHERE r.record_id IN (`+in+`)`), anys(chunk)...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("questionnaire state: %w", db.err(err))
 		}
 		for rows.Next() {
-			var id string
+			var id, reg string
 			var has int
-			if err := rows.Scan(&id, &has); err != nil {
+			if err := rows.Scan(&id, &reg, &has); err != nil {
 				rows.Close()
 				return nil, nil, fmt.Errorf("questionnaire state: %w", err)
 			}
-			known[id], answered[id] = true, has != 0
+			region[id], answered[id] = reg, has != 0
 		}
 		err = rows.Err()
 		rows.Close()
@@ -215,7 +216,7 @@ func (db *DB) QuestionnaireState(ctx context.Context, ids []string) (known, answ
 			return nil, nil, fmt.Errorf("questionnaire state: %w", db.err(err))
 		}
 	}
-	return known, answered, nil
+	return region, answered, nil
 }
 
 // ImportQuestionnaires adds answers to the Register of questionnaires, all

@@ -136,7 +136,7 @@ func (s *Server) questionnairesLoad(ctx context.Context, u *auth.User, src io.Re
 		return 0, err
 	}
 	defer done()
-	qs, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{MaxBytes: cycleUploadMax}, s.db)
+	qs, err := ingest.ReadQuestionnaires(ctx, path, tabular.Options{MaxBytes: cycleUploadMax}, s.db, u.Region)
 	if err != nil {
 		return 0, err
 	}
