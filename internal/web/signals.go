@@ -108,8 +108,9 @@ func (q SignalQuery) Check() bool {
 
 // Signals loads every record whose service ended in the query's period
 // (all of them, counted or not: a record excluded from the report can
-// still say something about its manager's day) and runs the detectors of
-// package signals over them, in lang. Nothing is cached: the list is of the
+// still say something about its manager's day) and the telephone survey's
+// "not received" answers about them, and runs the detectors of package
+// signals over them, in lang. Nothing is cached: the list is of the
 // data as they stand.
 func Signals(ctx context.Context, db *store.DB, cal *kz.Calendar, q SignalQuery, lang i18n.Lang) (*SignalList, error) {
 	start := time.Now()
@@ -125,7 +126,19 @@ func Signals(ctx context.Context, db *store.DB, cal *kz.Calendar, q SignalQuery,
 	if err != nil {
 		return nil, fmt.Errorf("signals %s..%s: %w", q.From, q.To, err)
 	}
-	found := signals.Detect(recs, cal, signals.Options{})
+	// A client who told the telephone survey they did not receive the
+	// service is the strongest sign of all.
+	calls, err := db.SurveyCalls(ctx, q.From, q.To)
+	if err != nil {
+		return nil, fmt.Errorf("signals %s..%s: %w", q.From, q.To, err)
+	}
+	var denied []string
+	for _, c := range calls.Calls {
+		if c.Received == "no" {
+			denied = append(denied, c.RecordID)
+		}
+	}
+	found := signals.Detect(recs, cal, signals.Options{NotConfirmed: denied})
 	l := &SignalList{From: q.From, To: q.To, Region: q.Region, Code: q.Code, Records: len(recs), Flagged: len(signals.RiskyRecords(found))}
 	byCode := map[string]*SignalCount{}
 	ids := map[string]map[string]bool{}
