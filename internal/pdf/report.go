@@ -708,20 +708,6 @@ func (rr *reportDoc) plans() {
 	}
 }
 
-// quality is section 3. Until survey data exist it says there are none and
-// shows no figures: a report never shows invented numbers.
-func (rr *reportDoc) quality() {
-	q := rr.r.Quality
-	rr.para(rr.tr("doc.quality.criteria"), false, sizeBody, "L")
-	rr.f.Ln(3)
-	switch {
-	case !q.HasData:
-		rr.para(rr.tr("doc.quality.no_data"), true, sizeBody, "L")
-	case q.NoteKey != "" && q.NoteKey != "doc.quality.no_data":
-		rr.para(rr.tr(q.NoteKey), false, sizeBody, "L")
-	}
-}
-
 // conclusions is section 4: the observations, as the analyst left them.
 func (rr *reportDoc) conclusions() {
 	if len(rr.r.Conclusions) == 0 {

@@ -112,8 +112,7 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{Kind: p.Kind, Period: p.Name, From: p.From, To: p.To, Due: p.Due, Status: Draft,
-		GeneratedAt: now().UTC().Truncate(time.Second).Format(time.RFC3339), Tables: tables, National: national,
-		Quality: Quality{HasData: false, NoteKey: "doc.quality.no_data"}}
+		GeneratedAt: now().UTC().Truncate(time.Second).Format(time.RFC3339), Tables: tables, National: national}
 	if err := b.introduction(ctx, r, p); err != nil {
 		return nil, err
 	}
@@ -122,6 +121,9 @@ func (b *Builder) Build(ctx context.Context, p Period) (*Report, error) {
 		return nil, fmt.Errorf("report %s: %w", p.Name, ErrNoData)
 	}
 	if err := b.plans(ctx, r, p); err != nil {
+		return nil, err
+	}
+	if err := b.quality(ctx, r, p); err != nil {
 		return nil, err
 	}
 	if err := b.letters(ctx, r, p); err != nil {
@@ -225,6 +227,24 @@ func (b *Builder) plans(ctx context.Context, r *Report, p Period) error {
 	slices.SortFunc(r.Plans, func(a, b PlanRow) int {
 		return cmp.Or(cmp.Compare(a.Region, b.Region), cmp.Compare(a.ServiceCode, b.ServiceCode))
 	})
+	return nil
+}
+
+// quality fills section 3 from the questionnaires and the telephone survey
+// about services that ended in the period, scaled to the services counted.
+func (b *Builder) quality(ctx context.Context, r *Report, p Period) error {
+	qs, err := b.Cycle.DB.RatedQuestionnaires(ctx, p.From, p.To)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", p.Name, err)
+	}
+	calls, err := b.Cycle.DB.SurveyCalls(ctx, p.From, p.To)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", p.Name, err)
+	}
+	r.Quality, err = ComputeQuality(QualityInput{Questionnaires: qs, Survey: calls, Counted: r.Introduction.RecordsCounted})
+	if err != nil {
+		return fmt.Errorf("report %s: %w", p.Name, err)
+	}
 	return nil
 }
 

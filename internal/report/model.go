@@ -8,6 +8,7 @@ package report
 
 import (
 	"esep/internal/stats"
+	"esep/internal/survey"
 )
 
 // Kind is a quarterly or an annual report (clause 12).
@@ -92,12 +93,184 @@ type PlanRow struct {
 	Percent     float64 `json:"percent"` // Actual / Plan × 100, one decimal
 }
 
-// Quality is section 3, the quality audit (clause 5.2). Until the
-// questionnaire and telephone-survey work exists it carries no numbers and
-// says so: a report never shows invented figures.
+// Quality is section 3, the quality audit (clause 5.2, clauses 15-16):
+// the Register of questionnaires (Annex 2) and the telephone survey
+// (Annex 4) of the period, as figures with their 95% intervals. Every
+// figure is computed from stored answers (ComputeQuality); a source with no
+// data is nil and said so in Notes, never shown as zeros. A figure from
+// fewer than SmallCell answers carries Small: renderers mark it rather than
+// hide it.
+//
+// Snapshots of reports sent before the section had figures hold only
+// has_data (false) and note_key; they load with the other fields empty and
+// render as they did.
 type Quality struct {
-	HasData bool   `json:"has_data"`
-	NoteKey string `json:"note_key"` // message key of the section's text
+	HasData bool `json:"has_data"`
+	// NoteKey is the message key of the section's one-line summary: that
+	// there are no data, or where the figures are.
+	NoteKey string `json:"note_key"`
+	// Notes are message keys of what the section lacks: no questionnaires,
+	// no completed telephone interview.
+	Notes []string `json:"notes,omitempty"`
+	// Confidence is the level of every interval (0.95) and SmallCell the
+	// number of answers below which a figure is flagged (survey.SmallCellSize).
+	Confidence     float64               `json:"confidence,omitempty"`
+	SmallCell      int                   `json:"small_cell,omitempty"`
+	Questionnaires *QuestionnaireFigures `json:"questionnaires,omitempty"`
+	Phone          *PhoneFigures         `json:"phone,omitempty"`
+}
+
+// QuestionnaireFigures sum up the Annex 2 questionnaires about services of
+// the period. The questionnaires are answered by the clients who choose
+// to: their intervals measure the chance in who answered, not the bias of
+// who did not.
+type QuestionnaireFigures struct {
+	Count   int       `json:"count"`
+	Ratings RatingSet `json:"ratings"` // the four aspects, in the annex's order
+	// What the clients would like, as shares of all questionnaires: state
+	// financial support (Any: at least one instrument), non-financial
+	// support, and the purposes of their request.
+	Financial    OptionFigures `json:"financial"`
+	NonFinancial OptionFigures `json:"non_financial"`
+	Purposes     OptionFigures `json:"purposes"`
+}
+
+// RatingSet is one or more 1-5 rating questions answered by the same
+// people, overall and broken down by the region, the service and the
+// manager of the service rated.
+type RatingSet struct {
+	// Questions are the codes of the questions, in the order of every
+	// Ratings list below: survey.RatingAspect codes, or "phone_rating".
+	Questions []string       `json:"questions"`
+	Overall   []RatingFigure `json:"overall"`
+	// Satisfied is, for each question, the share of ratings of 4 or 5
+	// (the "top two boxes", the usual reading of satisfaction on a
+	// five-point scale).
+	Satisfied []Share       `json:"satisfied"`
+	ByRegion  []GroupRating `json:"by_region"`  // by KATO code
+	ByService []GroupRating `json:"by_service"` // by service code
+	ByManager []GroupRating `json:"by_manager"` // by the manager's name
+}
+
+// GroupRating is the ratings of one group: Key is a region's KATO code, a
+// service code or a manager's name ("" when the register does not say), N
+// the answers of the group.
+type GroupRating struct {
+	Key     string         `json:"key"`
+	N       int            `json:"n"`
+	Small   bool           `json:"small,omitempty"`
+	Ratings []RatingFigure `json:"ratings"`
+}
+
+// RatingFigure sums up the answers to one rating question
+// (survey.Summarize): the number of each rating, the mean and its Student's
+// t interval, cut to the 1-5 scale.
+type RatingFigure struct {
+	N     int     `json:"n"`
+	Mean  float64 `json:"mean"`
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+	Dist  [5]int  `json:"dist"` // Dist[k] counts the ratings k+1
+	Small bool    `json:"small,omitempty"`
+}
+
+// Share is Hits out of N answers, as a share Value (0-1) with its Wilson
+// interval (survey.ProportionCI).
+type Share struct {
+	Hits  int     `json:"hits"`
+	N     int     `json:"n"`
+	Value float64 `json:"share"`
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+	Small bool    `json:"small,omitempty"`
+}
+
+// OptionShare is the share of answers naming one option of a list (an
+// option code of survey.OptionGroups).
+type OptionShare struct {
+	Code string `json:"code"`
+	Share
+}
+
+// OptionFigures are the answers to a "mark as necessary" list: Any is the
+// share naming at least one option, Options the share naming each, in the
+// annex's order (several may be named, so they add up to more than Any).
+type OptionFigures struct {
+	Any     Share         `json:"any"`
+	Options []OptionShare `json:"options"`
+}
+
+// PhoneFigures sum up the telephone survey of Annex 4 about services of the
+// period. Shares and ratings are of the main sample: the calls of the risk
+// oversample are not a random sample and are counted apart.
+type PhoneFigures struct {
+	Calls      int `json:"calls"`      // calls about services of the period, oversample included
+	Interviews int `json:"interviews"` // of the main sample, complete or partial
+	// Response are the AAPOR dispositions and rates of the main sample of
+	// each campaign, and Total of them all.
+	Response []ResponseRow `json:"response"`
+	Total    ResponseRow   `json:"total"`
+	Rating   RatingSet     `json:"rating"` // question 2
+	// Useful is the share of each answer to question 3, in its order.
+	Useful []OptionShare `json:"useful"`
+	// Interested is the share answering yes to question 4, and Instruments
+	// the instruments named, as shares of those interested.
+	Interested  Share         `json:"interested"`
+	Instruments OptionFigures `json:"instruments"`
+	// Unconfirmed is the share of services the clients did not confirm
+	// (question 1 answered no); nil when no one answered question 1.
+	Unconfirmed *Unconfirmed `json:"unconfirmed,omitempty"`
+	// Oversample counts the risk oversample's answers to question 1:
+	// Hits did not confirm their service, of N who answered.
+	Oversample Share `json:"oversample"`
+	// NotConfirmed is every client who did not confirm a service of the
+	// period, main sample and oversample together: a count of cases for
+	// the operator to look into, not an estimate.
+	NotConfirmed int `json:"not_confirmed"`
+}
+
+// ResponseRow is the calling of one campaign (or of all: CampaignID 0)
+// in AAPOR's terms (survey.Dispositions). Calls not finished count as
+// not attempted (UH) when never dialled and as non-contacts (NC) after an
+// attempt; Pending says how many. A rate is nil when its denominator is 0.
+type ResponseRow struct {
+	CampaignID   int64               `json:"campaign_id,omitempty"`
+	Campaign     string              `json:"campaign,omitempty"`
+	From         string              `json:"from,omitempty"`
+	To           string              `json:"to,omitempty"`
+	Dispositions survey.Dispositions `json:"dispositions"`
+	Cases        int                 `json:"cases"`
+	Pending      int                 `json:"pending"`
+	RR1          *float64            `json:"rr1"`
+	RR2          *float64            `json:"rr2"`
+	COOP1        *float64            `json:"coop1"`
+	REF1         *float64            `json:"ref1"`
+	CON1         *float64            `json:"con1"`
+}
+
+// Unconfirmed is the estimated share of the register's services that their
+// clients did not confirm, weighted by the campaigns' strata
+// (survey.WeightedShare), and the number of the period's counted services
+// it implies.
+type Unconfirmed struct {
+	Respondents  int     `json:"respondents"`   // main sample, question 1 answered
+	NotConfirmed int     `json:"not_confirmed"` // of them, answered no
+	Share        float64 `json:"share"`
+	Lo           float64 `json:"lo"`
+	Hi           float64 `json:"hi"`
+	EffectiveN   float64 `json:"effective_n"` // Kish's, which the interval uses
+	Small        bool    `json:"small,omitempty"`
+	// Surveyed is the services of the strata with respondents, and
+	// Uncovered those of strata without any, which the share does not
+	// speak for.
+	Surveyed  int `json:"surveyed"`
+	Uncovered int `json:"uncovered"`
+	// Register is the services counted in the report; Count (CountLo to
+	// CountHi) is how many of them the share implies were not confirmed.
+	Register int `json:"register"`
+	Count    int `json:"count"`
+	CountLo  int `json:"count_lo"`
+	CountHi  int `json:"count_hi"`
 }
 
 // Conclusion is one observation of section 4: generated from the numbers

@@ -37,7 +37,8 @@ const (
 // Report writes r as a workbook in lang: a summary sheet (the headline
 // figures, the deliveries, the quality note, the conclusions and the
 // contents), one sheet per table of spec §4 with its nationwide rows, and
-// the sheets of plans, exclusions, late registers and letters.
+// the sheets of plans, the quality audit (SheetQuality), exclusions, late
+// registers and letters.
 //
 // It returns an error when r has no tables (a report is always built with
 // them), when lang is not one esep speaks, or when writing to w fails.
@@ -51,12 +52,26 @@ func Report(w io.Writer, r *report.Report, lang i18n.Lang) error {
 	}
 	defer b.close()
 	tables := b.reportTables(r)
-	if err := b.summary(r, tables); err != nil {
+	// The contents: every table, and the quality sheet after the plans,
+	// where section 3 follows section 2.
+	var toc []tocEntry
+	for _, t := range tables {
+		toc = append(toc, tocEntry{t.sheet, t.title})
+		if t.sheet == SheetPlans {
+			toc = append(toc, tocEntry{SheetQuality, b.t("doc.section.quality")})
+		}
+	}
+	if err := b.summary(r, toc); err != nil {
 		return err
 	}
 	for _, t := range tables {
 		if err := b.table(t); err != nil {
 			return err
+		}
+		if t.sheet == SheetPlans {
+			if err := b.quality(r); err != nil {
+				return fmt.Errorf("xlsx: sheet %s: %w", SheetQuality, err)
+			}
 		}
 	}
 	// The properties come from the report, never from the clock: a sent
@@ -80,9 +95,12 @@ func Report(w io.Writer, r *report.Report, lang i18n.Lang) error {
 
 func (b *book) name(kind, code string) string { return report.Name(b.lang, kind, code) }
 
+// tocEntry is a line of the contents: a sheet and its title.
+type tocEntry struct{ sheet, title string }
+
 // summary writes the first sheet. It is a document rather than a table, so
 // it has no frozen header; its figures are numeric cells all the same.
-func (b *book) summary(r *report.Report, tables []*table) error {
+func (b *book) summary(r *report.Report, toc []tocEntry) error {
 	s, err := b.sheet(SheetSummary, []float64{50, 26, 26, 16, 12}, 0, false)
 	if err != nil {
 		return err
@@ -136,8 +154,8 @@ func (b *book) summary(r *report.Report, tables []*table) error {
 	figure("xlsx.national_clients", r.National.Clients)
 	s.skip()
 
-	// Until the questionnaire work exists the section says there are no
-	// data; it never shows a figure (report.Quality).
+	// The section's one line: that there are no survey data, or where its
+	// figures are (the quality sheet); an old snapshot may lack the key.
 	heading("doc.section.quality")
 	note := r.Quality.NoteKey
 	if note == "" && !r.Quality.HasData {
@@ -159,7 +177,7 @@ func (b *book) summary(r *report.Report, tables []*table) error {
 
 	heading("doc.toc")
 	header("xlsx.col.sheet", "xlsx.col.table")
-	for _, t := range tables {
+	for _, t := range toc {
 		s.add(excelize.Cell{StyleID: st.link, Value: t.sheet}, t.title)
 		// A link within the workbook. The stream writer holds the sheet's
 		// worksheet, and Flush writes its hyperlinks after the rows.
