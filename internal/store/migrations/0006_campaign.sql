@@ -88,6 +88,8 @@ CREATE TABLE calls (
 CREATE INDEX calls_queue ON calls (campaign_id, status, next_at, stratum, ord);
 CREATE INDEX calls_client ON calls (client_hash);
 CREATE INDEX calls_record ON calls (record_id);
+-- An agent's held call, found on every visit to the queue.
+CREATE INDEX calls_agent ON calls (assigned_to, status);
 
 -- Every attempt of a call, by whom and with what result: answered,
 -- no_answer, busy, wrong_number, refused, callback (callback_at set).
