@@ -29,6 +29,8 @@ type reportData struct {
 	PlansN   int // the plans' number within section 2, after the tables
 	// Conclusions in the reader's language, with the analyst's edits.
 	Conclusions []reportConclusion
+	// Quality is section 3 laid out as the PDF and the workbook lay it out.
+	Quality     []report.Block
 	ExcludedSum int
 	Versions    []reportListed // saved versions of the period
 	Notice      string
@@ -135,6 +137,7 @@ func reportView(r *report.Report, lang i18n.Lang) *reportData {
 		}
 		d.Plans = append(d.Plans, rp)
 	}
+	d.Quality = report.QualityLayout(r.Quality, lang)
 	for i, c := range r.Conclusions {
 		d.Conclusions = append(d.Conclusions, reportConclusion{N: i + 1, Text: report.ConclusionText(c, lang), Edited: c.Edited[string(lang)] != ""})
 	}
