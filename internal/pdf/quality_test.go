@@ -36,6 +36,25 @@ func section3(t *testing.T, all string, lang i18n.Lang) string {
 // the mark of small cells with its legend.
 func TestReportQuality(t *testing.T) {
 	r := withQuality(t)
+	// A sent report renders from its snapshot to the same bytes.
+	snap, err := report.Snapshot(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := report.FromSnapshot(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if err := Report(&a, r, i18n.KK); err != nil {
+		t.Fatal(err)
+	}
+	if err := Report(&b, back, i18n.KK); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("the report differs when rendered from its snapshot")
+	}
 	for _, lang := range i18n.Langs {
 		t.Run(string(lang), func(t *testing.T) {
 			var buf bytes.Buffer

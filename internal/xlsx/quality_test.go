@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"bytes"
 	"strconv"
 	"testing"
 
@@ -113,6 +114,27 @@ func TestQualitySheet(t *testing.T) {
 				t.Errorf("newcomer row %q", rs[i])
 			}
 		})
+	}
+}
+
+// TestQualityDeterministic: a report with survey figures renders to the
+// same bytes again and from its snapshot, as a sent report must, as a
+// workbook.
+func TestQualityDeterministic(t *testing.T) {
+	base, _ := fixture(t)
+	r := *base
+	r.Quality = reporttest.Quality()
+	first := render(t, &r, i18n.KK)
+	snap, err := report.Snapshot(&r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := report.FromSnapshot(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, render(t, &r, i18n.KK)) || !bytes.Equal(first, render(t, back, i18n.KK)) {
+		t.Error("the workbook differs between renderings")
 	}
 }
 
