@@ -342,8 +342,9 @@ func (r *ResponseRow) rates() {
 // its strata then speak for the period only through the calls about
 // services of the period. Each stratum's size is taken as its N times the
 // share of its drawn calls that are about the period, N_h·m_h/n_h, the
-// usual estimate of a domain's size within a stratum (W. G. Cochran,
-// Sampling Techniques, 3rd ed., 1977, §2.13 and §5A.14 on domains); for a
+// usual estimate of a domain's size from a simple random sample (W. G.
+// Cochran, Sampling Techniques, 3rd ed., 1977, §2.13, estimates over
+// subpopulations), applied in each stratum; for a
 // campaign within the period that share is 1 and N_h is exact. The
 // variance treats the estimated sizes as known, which slightly understates
 // it for a campaign cut by the period. A call in a stratum the campaign's
