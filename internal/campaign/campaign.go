@@ -35,9 +35,9 @@ type Campaign struct {
 	Hours         Hours     `json:"-"`
 	MaxAttempts   int       `json:"max_attempts"`
 	Status        string    `json:"status"` // open, closed
-	CreatedAt     time.Time `json:"created_at"`
+	CreatedAt     time.Time `json:"created_at,omitzero"`
 	CreatedBy     string    `json:"created_by"`
-	ClosedAt      time.Time `json:"closed_at"`
+	ClosedAt      time.Time `json:"closed_at,omitzero"`
 }
 
 // Campaign statuses.
@@ -62,13 +62,13 @@ type Call struct {
 	Status      string              `json:"status"`
 	Outcome     survey.Outcome      `json:"outcome,omitempty"`
 	Attempts    int                 `json:"attempts"`
-	NextAt      time.Time           `json:"next_at"` // zero: as soon as it may be called
+	NextAt      time.Time           `json:"next_at,omitzero"` // zero: as soon as it may be called
 	AssignedTo  int64               `json:"assigned_to,omitempty"`
-	AssignedAt  time.Time           `json:"assigned_at"`
+	AssignedAt  time.Time           `json:"assigned_at,omitzero"`
 	Lang        string              `json:"lang,omitempty"`
 	Answers     survey.PhoneAnswers `json:"answers"`
-	CompletedAt time.Time           `json:"completed_at"`
-	UpdatedAt   time.Time           `json:"updated_at"`
+	CompletedAt time.Time           `json:"completed_at,omitzero"`
+	UpdatedAt   time.Time           `json:"updated_at,omitzero"`
 }
 
 // Attempt is one dial of a call.
@@ -76,9 +76,9 @@ type Attempt struct {
 	ID         int64     `json:"id"`
 	CallID     int64     `json:"call_id"`
 	AgentID    int64     `json:"agent_id"`
-	At         time.Time `json:"at"`
+	At         time.Time `json:"at,omitzero"`
 	Result     Result    `json:"result"`
-	CallbackAt time.Time `json:"callback_at"`
+	CallbackAt time.Time `json:"callback_at,omitzero"`
 	Note       string    `json:"note,omitempty"`
 }
 
@@ -94,8 +94,8 @@ type Notice struct {
 	Region    string    `json:"region"`
 	RecordID  string    `json:"record_id"`
 	CallID    int64     `json:"call_id"`
-	CreatedAt time.Time `json:"created_at"`
-	ReadAt    time.Time `json:"read_at"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	ReadAt    time.Time `json:"read_at,omitzero"`
 	ReadBy    string    `json:"read_by,omitempty"`
 	// Of the record, for lists: when and what the service was.
 	EndDate string `json:"end_date,omitempty"`

@@ -24,7 +24,7 @@ const (
 // until when.
 type Idle struct {
 	Reason string    `json:"reason"`
-	Until  time.Time `json:"until"` // outside_hours: when the hours open; waiting: the earliest next time; else zero
+	Until  time.Time `json:"until,omitzero"` // outside_hours: when the hours open; waiting: the earliest next time; else zero
 }
 
 // Next gives agent the call she should dial now: the one she already holds

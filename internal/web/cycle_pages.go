@@ -26,6 +26,10 @@ type cycleData struct {
 	CanWrite bool
 	Notice   string
 	Error    string
+	// NotConfirmed lists the services of these months whose clients said
+	// on the telephone that they did not happen (campaign_pages.go).
+	NotConfirmed []campaignNotice
+	CanAck       bool
 }
 
 // cycleMonth is one row of the cycle table. Class marks a row for the eye
@@ -64,6 +68,9 @@ func (s *Server) cycleView(r *http.Request, from, to string) (*cycleData, error)
 			cm.Class = "late"
 		}
 		d.Months = append(d.Months, cm)
+	}
+	if d.NotConfirmed, d.CanAck, err = s.campaignCycleNotices(r, from, to); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

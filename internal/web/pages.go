@@ -236,6 +236,9 @@ type dashboardData struct {
 	ByMonth []regionBar // Code is the month
 	Plan    []planBar
 	Quarter string
+	// Notices counts the services of her region an operator has not yet
+	// seen a client deny (campaign_pages.go).
+	Notices int
 }
 
 type planBar struct {
@@ -298,6 +301,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Months = months
+	}
+	if u.Can(auth.WriteRegister) {
+		n, err := s.db.UnreadNotices(r.Context(), u.Region)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Notices = n
 	}
 	s.render(w, r, http.StatusOK, "dashboard", "web.dashboard.title", d)
 }
