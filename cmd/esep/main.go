@@ -70,6 +70,7 @@ var commands = []command{
 	{"migrate", cmdMigrate},
 	{"signals", cmdSignals},
 	{"questionnaires", cmdQuestionnaires},
+	{"campaign", cmdCampaign},
 }
 
 // run is main without the process: tests drive it directly.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"esep/internal/survey"
@@ -208,6 +209,19 @@ func Tally(counts []Count) (Progress, error) {
 	p.Rates = Rates{RR1: rate(d.RR1()), RR2: rate(d.RR2()), COOP1: rate(d.COOP1()), REF1: rate(d.REF1()), CON1: rate(d.CON1())}
 	return p, nil
 }
+
+// RateText writes a rate as a percentage with one decimal, or "—" when it
+// is undefined (no cases), the same on every screen.
+func RateText(x *float64) string {
+	if x == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*x*100, 'f', 1, 64) + "%"
+}
+
+// PercentText writes a fraction as a percentage without needless digits:
+// 0.05 is "5%", 0.975 is "97.5%".
+func PercentText(x float64) string { return strconv.FormatFloat(x*100, 'f', -1, 64) + "%" }
 
 func rate(x float64) *float64 {
 	if x != x { // NaN: no cases

@@ -173,15 +173,6 @@ func campaignSeed(s string) (*uint64, error) {
 	return &n, nil
 }
 
-// campaignRate writes a rate as a percentage with one decimal, or "—"
-// when it is undefined (no cases).
-func campaignRate(x *float64) string {
-	if x == nil {
-		return "—"
-	}
-	return strconv.FormatFloat(*x*100, 'f', 1, 64) + "%"
-}
-
 // campaignLocal writes an instant as a Kazakhstan date and time, or ""
 // for none.
 func campaignLocal(t time.Time) string {

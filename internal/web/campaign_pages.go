@@ -8,7 +8,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"esep/internal/auth"
 	"esep/internal/campaign"
@@ -34,8 +33,8 @@ type campaignRow struct {
 
 func campaignRowOf(c campaign.Campaign, p campaign.Progress) campaignRow {
 	r := p.Rates
-	return campaignRow{Campaign: c, Progress: p, RR1: campaignRate(r.RR1), RR2: campaignRate(r.RR2), COOP1: campaignRate(r.COOP1),
-		REF1: campaignRate(r.REF1), CON1: campaignRate(r.CON1)}
+	return campaignRow{Campaign: c, Progress: p, RR1: campaign.RateText(r.RR1), RR2: campaign.RateText(r.RR2), COOP1: campaign.RateText(r.COOP1),
+		REF1: campaign.RateText(r.REF1), CON1: campaign.RateText(r.CON1)}
 }
 
 // campaignRows lists every campaign with its progress, newest first.
@@ -130,9 +129,6 @@ func campaignNoticesOf(ns []campaign.Notice) []campaignNotice {
 	return out
 }
 
-// campaignPercent writes a fraction as a percentage, as the form takes it.
-func campaignPercent(x float64) string { return strconv.FormatFloat(x*100, 'f', -1, 64) + "%" }
-
 type campaignOutcome struct {
 	Code string
 	N    int
@@ -161,8 +157,8 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	}
 	c := sum.Campaign
 	d := campaignPageData{Row: campaignRowOf(*c, sum.Progress), Strata: sum.Strata, Disp: sum.Progress.Dispositions, Notices: campaignNoticesOf(notices),
-		Plan: i18n.T(lang, "web.campaigns.plan_text", "margin", campaignPercent(c.Margin), "confidence", campaignPercent(c.Confidence),
-			"oversample", campaignPercent(c.Oversample), "months", c.ExcludeMonths),
+		Plan: i18n.T(lang, "web.campaigns.plan_text", "margin", campaign.PercentText(c.Margin), "confidence", campaign.PercentText(c.Confidence),
+			"oversample", campaign.PercentText(c.Oversample), "months", c.ExcludeMonths),
 		Hours: c.Hours.FromText() + "–" + c.Hours.ToText(), Created: campaignLocal(c.CreatedAt), Closed: campaignLocal(c.ClosedAt)}
 	for _, o := range survey.Outcomes {
 		if n := sum.Progress.Outcomes[o]; n > 0 {
