@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"esep/internal/auth"
 	"esep/internal/campaign"
 	"esep/internal/i18n"
 	"esep/internal/report"
@@ -219,11 +220,16 @@ func (s *Server) apiCallsNext(w http.ResponseWriter, r *http.Request) {
 		s.apiInternal(w, r, err)
 		return
 	}
-	if err := s.db.Audit(r.Context(), store.ActorOf(u.ID), "record.open", "record:"+c.RecordID, fmt.Sprintf("call %d, api", c.ID)); err != nil {
-		s.apiInternal(w, r, err)
-		return
-	}
 	rec := &d.Record
+	if u.Can(auth.ReadPersonal) {
+		if err := s.db.Audit(r.Context(), store.ActorOf(u.ID), "record.open", "record:"+c.RecordID, fmt.Sprintf("call %d, api", c.ID)); err != nil {
+			s.apiInternal(w, r, err)
+			return
+		}
+	} else {
+		masked := maskRecord(*rec)
+		rec = &masked
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"call": c,
 		"client": campaignAPIClient{RecordID: rec.RecordID, Name: rec.ClientFullName, Enterprise: rec.EnterpriseName, Mobile: rec.MobilePhone,

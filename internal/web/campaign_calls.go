@@ -160,10 +160,13 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request) {
 	}
 	u := userOf(r)
 	// The page shows the client's name and phone: audited like the
-	// record page, with the call for context.
-	if err := s.db.Audit(r.Context(), store.ActorOf(u.ID), "record.open", "record:"+v.Record.RecordID, fmt.Sprintf("call %d", v.Call.ID)); err != nil {
-		s.serverError(w, r, err)
-		return
+	// record page, with the call for context. A role without personal
+	// data (should one be given the queue) sees them masked, unaudited.
+	if u.Can(auth.ReadPersonal) {
+		if err := s.db.Audit(r.Context(), store.ActorOf(u.ID), "record.open", "record:"+v.Record.RecordID, fmt.Sprintf("call %d", v.Call.ID)); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	lang := langOf(r)
 	script := lang
@@ -178,6 +181,10 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) callPageOf(v *callView, u *auth.User, script i18n.Lang, problems []string) callPageData {
 	c, rec := v.Call, v.Record
+	if !u.Can(auth.ReadPersonal) {
+		masked := maskRecord(*rec)
+		rec = &masked
+	}
 	d := callPageData{ID: c.ID, Campaign: v.Campaign.Name, Region: c.Region, Attempt: c.Attempts + 1, Max: v.Campaign.MaxAttempts,
 		Client: rec.ClientFullName, Enterprise: rec.EnterpriseName, ScriptLang: script, Langs: i18n.Langs,
 		Script:  campaign.NewScript(script, rec, u.Name, report.Name(script, report.NameService, rec.ServiceCode)),
@@ -185,14 +192,19 @@ func (s *Server) callPageOf(v *callView, u *auth.User, script i18n.Lang, problem
 		Hours:   v.Campaign.Hours.FromText() + "–" + v.Campaign.Hours.ToText(), Problems: problems, Instruments: map[string]bool{},
 		MinTime: s.campaignNow().In(kz.Zone).Format("2006-01-02T15:04")}
 	for _, p := range []string{rec.MobilePhone, rec.WorkPhone} {
-		if p = strings.TrimSpace(p); p != "" {
-			d.Phones = append(d.Phones, callPhone{Number: p, Href: template.URL("tel:" + strings.Map(func(c rune) rune {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		ph := callPhone{Number: p}
+		if u.Can(auth.ReadPersonal) { // a masked number cannot be dialled
+			ph.Href = template.URL("tel:" + strings.Map(func(c rune) rune {
 				if c == '+' || c >= '0' && c <= '9' {
 					return c
 				}
 				return -1
-			}, p))})
+			}, p))
 		}
+		d.Phones = append(d.Phones, ph)
 	}
 	return d
 }
