@@ -46,8 +46,11 @@ const (
 	CampaignClosed = "closed"
 )
 
-// Policy returns the campaign's calling rules.
-func (c *Campaign) Policy() Policy { return Policy{Hours: c.Hours, MaxAttempts: c.MaxAttempts} }
+// Policy returns the campaign's calling rules on the working-day calendar
+// cal (nil: every day is a calling day).
+func (c *Campaign) Policy(cal *kz.Calendar) Policy {
+	return Policy{Hours: c.Hours, MaxAttempts: c.MaxAttempts, Calendar: cal}
+}
 
 // Call is one sampled service and the state of calling its client.
 type Call struct {

@@ -98,9 +98,44 @@ func (h Hours) NextOpen(t time.Time) time.Time {
 type Policy struct {
 	Hours       Hours
 	MaxAttempts int
+	// Calendar, when set, limits calling to Kazakhstan's working days: a
+	// client is not called on a weekend or a public holiday, and is called
+	// on a Saturday the Government made a working day. esep's judgement,
+	// like the hours: the methodology is silent, and a call on Nauryz is
+	// both unwelcome and unlikely to be answered. Nil calls every day.
+	Calendar *kz.Calendar
 	// RetryAfter, CallbackWithin and Hold default to the package's
 	// constants when zero.
 	RetryAfter, CallbackWithin, Hold time.Duration
+}
+
+// Open reports whether a client may be called at t: within the hours, on
+// a calling day.
+func (p Policy) Open(t time.Time) bool { return p.Hours.Contains(t) && p.callingDay(t) }
+
+// NextOpen returns t when calling is open then, else the moment it next
+// opens: the hours' next opening, moved past days off.
+func (p Policy) NextOpen(t time.Time) time.Time {
+	// A year of consecutive days off cannot happen; the bound only keeps a
+	// broken calendar from looping for ever.
+	for range 366 {
+		t = p.Hours.NextOpen(t)
+		if p.callingDay(t) {
+			return t
+		}
+		y, m, d := t.In(kz.Zone).Date()
+		t = time.Date(y, m, d+1, 0, 0, 0, 0, kz.Zone)
+	}
+	return t
+}
+
+// callingDay reports whether the Kazakhstan date of t is a working day.
+func (p Policy) callingDay(t time.Time) bool {
+	if p.Calendar == nil {
+		return true
+	}
+	y, m, d := t.In(kz.Zone).Date()
+	return p.Calendar.IsWorkingDay(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 }
 
 func (p Policy) retryAfter() time.Duration     { return cmpOr(p.RetryAfter, RetryAfter) }
@@ -238,7 +273,7 @@ func (p Policy) Apply(c Call, in Input, agent int64, now time.Time) (Call, Attem
 		if next.Attempts >= p.MaxAttempts {
 			next.finish(outcome, now)
 		} else {
-			next.requeue(p.Hours.NextOpen(now.Add(p.retryAfter())))
+			next.requeue(p.NextOpen(now.Add(p.retryAfter())))
 		}
 	case Callback:
 		at := in.CallbackAt.UTC().Truncate(time.Second)
@@ -249,7 +284,7 @@ func (p Policy) Apply(c Call, in Input, agent int64, now time.Time) (Call, Attem
 			return c, Attempt{}, nil, &Error{Code: CodeCallbackTime, Field: "past", Value: localText(at)}
 		case at.Sub(now) > p.callbackWithin():
 			return c, Attempt{}, nil, &Error{Code: CodeCallbackTime, Field: "far", Value: localText(at)}
-		case !p.Hours.Contains(at):
+		case !p.Open(at):
 			return c, Attempt{}, nil, &Error{Code: CodeCallbackTime, Field: "hours", Value: localText(at)}
 		}
 		a.CallbackAt = at

@@ -284,3 +284,49 @@ func TestOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyDaysOff: with a calendar, clients are called on Kazakhstan's
+// working days only; Nauryz 2026 (21-25 March, with its substitute days)
+// and the weekend are skipped, and without a calendar every day is open.
+func TestPolicyDaysOff(t *testing.T) {
+	hours, _ := ParseHours("09:00", "20:00")
+	cal := kz.DefaultCalendar()
+	at := func(s string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02 15:04", s, kz.Zone)
+		if err != nil {
+			panic(err)
+		}
+		return t
+	}
+	for _, tt := range []struct {
+		name     string
+		cal      *kz.Calendar
+		at       string
+		open     bool
+		nextOpen string
+	}{
+		{"a working Friday", cal, "2026-03-20 10:00", true, "2026-03-20 10:00"},
+		{"Friday evening jumps the weekend and Nauryz", cal, "2026-03-20 20:00", false, "2026-03-26 09:00"},
+		{"Nauryz itself", cal, "2026-03-23 10:00", false, "2026-03-26 09:00"},
+		{"Astana Day, a Monday", cal, "2026-07-06 10:00", false, "2026-07-07 09:00"},
+		{"a Saturday", cal, "2026-03-14 12:00", false, "2026-03-16 09:00"},
+		{"no calendar: Saturday is open", nil, "2026-03-14 12:00", true, "2026-03-14 12:00"},
+	} {
+		p := Policy{Hours: hours, MaxAttempts: 3, Calendar: tt.cal}
+		if got := p.Open(at(tt.at)); got != tt.open {
+			t.Errorf("%s: Open = %v", tt.name, got)
+		}
+		if got := p.NextOpen(at(tt.at)); !got.Equal(at(tt.nextOpen)) {
+			t.Errorf("%s: NextOpen = %s, want %s", tt.name, got.In(kz.Zone), tt.nextOpen)
+		}
+	}
+	// A call-back promised for a holiday is refused, with the time in the
+	// message.
+	p := Policy{Hours: hours, MaxAttempts: 3, Calendar: cal}
+	c := Call{ID: 1, Status: StatusAssigned, AssignedTo: 7, Attempts: 0}
+	_, _, _, err := p.Apply(c, Input{Result: Callback, CallbackAt: at("2026-03-23 11:00")}, 7, at("2026-03-20 10:00"))
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeCallbackTime || !strings.Contains(e.Value, "2026-03-23 11:00") {
+		t.Errorf("a call-back on Nauryz: %v", err)
+	}
+}

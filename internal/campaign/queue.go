@@ -15,7 +15,7 @@ import (
 // "campaign.idle.<reason>".
 const (
 	IdleNoCampaign   = "no_campaign"   // no campaign is open
-	IdleOutsideHours = "outside_hours" // calls are due, but outside their campaign's calling hours
+	IdleOutsideHours = "outside_hours" // calls are due, but outside their campaign's calling hours or on a day off
 	IdleWaiting      = "waiting"       // every remaining call waits for a call-back or a retry time
 	IdleHeld         = "held"          // the remaining calls are with other agents now
 	IdleDone         = "done"          // every call of the open campaigns has its final outcome
@@ -47,14 +47,14 @@ func (s *Service) Next(ctx context.Context, agent int64, region string) (*Call, 
 	}
 	now := s.now()
 	var open, callable []int64
-	hours := map[int64]Hours{}
+	policies := map[int64]Policy{}
 	for _, c := range all {
 		if c.Status != CampaignOpen {
 			continue
 		}
 		open = append(open, c.ID)
-		hours[c.ID] = c.Hours
-		if c.Hours.Contains(now) {
+		policies[c.ID] = c.Policy(s.Calendar)
+		if policies[c.ID].Open(now) {
 			callable = append(callable, c.ID)
 		}
 	}
@@ -71,19 +71,19 @@ func (s *Service) Next(ctx context.Context, agent int64, region string) (*Call, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return nil, idleOf(queues, hours, now), nil
+	return nil, idleOf(queues, policies, now), nil
 }
 
 // idleOf says why nothing is callable, from the queues of the open
 // campaigns: calls due outside their hours come first (they are what an
 // agent could call soonest), then call-backs and retries, then calls held
 // by others.
-func idleOf(queues map[int64]Queue, hours map[int64]Hours, now time.Time) *Idle {
+func idleOf(queues map[int64]Queue, policies map[int64]Policy, now time.Time) *Idle {
 	var outside, waiting time.Time
 	held := 0
 	for id, q := range queues {
-		h := hours[id]
-		if q.Due > 0 && !h.Contains(now) {
+		h := policies[id]
+		if q.Due > 0 && !h.Open(now) {
 			outside = earliest(outside, h.NextOpen(now))
 		}
 		if q.Later > 0 {
@@ -129,7 +129,7 @@ func (s *Service) Record(ctx context.Context, agent, id int64, in Input, actor s
 	if camp.Status != CampaignOpen && c.Status != StatusDone {
 		return nil, ErrClosed
 	}
-	next, a, notice, err := camp.Policy().Apply(*c, in, agent, s.now())
+	next, a, notice, err := camp.Policy(s.Calendar).Apply(*c, in, agent, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s *Service) Record(ctx context.Context, agent, id int64, in Input, actor s
 		// Someone else took the call over, or this agent's other tab
 		// recorded first: say which.
 		if now, rerr := s.Store.Call(ctx, id); rerr == nil {
-			if _, _, _, aerr := camp.Policy().Apply(*now, in, agent, s.now()); errors.Is(aerr, ErrDone) || errors.Is(aerr, ErrNotYours) {
+			if _, _, _, aerr := camp.Policy(s.Calendar).Apply(*now, in, agent, s.now()); errors.Is(aerr, ErrDone) || errors.Is(aerr, ErrNotYours) {
 				return nil, aerr
 			}
 		}

@@ -393,7 +393,10 @@ func TestCampaign(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				now = time.Date(now.Year(), now.Month(), now.Day(), 19, 0, 0, 0, kz.Zone)
+				// A Wednesday evening: the day after is a working day too,
+				// so the next opening is 09:00 tomorrow (days off move it
+				// further; TestPolicyDaysOff covers that).
+				now = time.Date(2027, 7, 14, 19, 0, 0, 0, kz.Zone)
 				if _, idle, _ := svc.Next(ctx, 500, ""); idle == nil || idle.Reason != campaign.IdleOutsideHours || !idle.Until.Equal(time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, kz.Zone)) {
 					t.Errorf("outside hours: %+v", idle)
 				}

@@ -85,12 +85,12 @@ func TestCallQueueBrowser(t *testing.T) {
 	if second == first {
 		t.Fatal("the unanswered call came back at once")
 	}
-	b.Fill("#callback-at", "2026-07-06T15:30")
+	b.Fill("#callback-at", "2026-07-07T15:30")
 	b.Click("#result-callback")
 	b.WaitText("#calls-saved", "Кейін қоңырау шалу")
 	c2, _ := s.db.Call(ctx, second)
 	a2, _ := s.db.Attempts(ctx, second)
-	at := time.Date(2026, 7, 6, 15, 30, 0, 0, kz.Zone)
+	at := time.Date(2026, 7, 7, 15, 30, 0, 0, kz.Zone)
 	if c2.Status != campaign.StatusQueued || !c2.NextAt.Equal(at) || len(a2) != 1 || a2[0].Result != campaign.Callback || !a2[0].CallbackAt.Equal(at) {
 		t.Errorf("after the call-back: %+v %+v", c2, a2)
 	}

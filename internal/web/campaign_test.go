@@ -19,13 +19,13 @@ import (
 	"esep/internal/web"
 )
 
-// campaignSite is a site with a fixed survey clock (Monday 6 July 2026,
+// campaignSite is a site with a fixed survey clock (Tuesday 7 July 2026,
 // 10:00 in Kazakhstan, after the demo half-year), a second agent, and a
 // campaign over the half-year opened by the analyst through the API.
 func campaignSite(t *testing.T, e storetest.Engine) (*site, int64, *time.Time) {
 	t.Helper()
 	s := newSite(t, e)
-	now := time.Date(2026, 7, 6, 10, 0, 0, 0, kz.Zone)
+	now := time.Date(2026, 7, 7, 10, 0, 0, 0, kz.Zone)
 	web.SetCampaignClock(t, func() time.Time { return now })
 	addUser(t, s, auth.User{Login: "agent2", Name: "Agent Two", Role: auth.Agent})
 	resp, body := s.call("POST", "/api/v1/campaigns", "analyst", strings.NewReader(
@@ -140,8 +140,8 @@ func TestCampaignAPI(t *testing.T) {
 					{"ratings after a no", "agent", `{"result":"answered","answers":{"q1_received":"no","q2_rating":5}}`, 422, "invalid_answers", ""},
 					{"answers without an answer", "agent", `{"result":"busy","answers":{"q1_received":"yes"}}`, 422, "answers_not_now", ""},
 					{"an unknown result", "agent", `{"result":"hung_up"}`, 422, "result", "hung_up"},
-					{"a call-back in the past", "agent", `{"result":"callback","callback_at":"2026-07-06T09:30"}`, 422, "callback_time", "09:30"},
-					{"a call-back at night", "agent", `{"result":"callback","callback_at":"2026-07-06T22:30"}`, 422, "callback_time", "22:30"},
+					{"a call-back in the past", "agent", `{"result":"callback","callback_at":"2026-07-07T09:30"}`, 422, "callback_time", "09:30"},
+					{"a call-back at night", "agent", `{"result":"callback","callback_at":"2026-07-07T22:30"}`, 422, "callback_time", "22:30"},
 					{"a call-back without a time", "agent", `{"result":"callback"}`, 422, "callback_time", ""},
 					{"a manager", "manager", `{"result":"no_answer"}`, 403, "forbidden", ""},
 				} {
