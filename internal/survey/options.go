@@ -156,3 +156,25 @@ func QuestionLabel(group string) (Label, bool) {
 	}
 	return Label{}, false
 }
+
+// fieldGroups maps the JSON names of the answers' fields, which
+// ValidationError.Field carries, to the option groups that word them.
+var fieldGroups = map[string]string{
+	"purposes": GroupPurpose, "financial": GroupFinancial, "non_financial": GroupNonFinancial,
+	"q1_received": GroupPhoneReceived, "q2_rating": GroupPhoneRating, "q3_useful": GroupPhoneUseful,
+	"q4_interested": GroupPhoneInterested, "q4_instruments": GroupPhoneInstrument,
+}
+
+// FieldLabel returns the wording of the question an answer's field (a
+// ValidationError's Field) answers, for a message a client can read: the
+// rated aspect for the four ratings of Annex 2, the question otherwise.
+// It returns false for a field it does not know.
+func FieldLabel(field string) (Label, bool) {
+	if l, ok := OptionLabel(GroupRatingAspect, field); ok {
+		return l, true
+	}
+	if g, ok := fieldGroups[field]; ok {
+		return QuestionLabel(g)
+	}
+	return Label{}, false
+}

@@ -155,3 +155,34 @@ func TestLoadOptionsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldLabel: every field a validation error can name has a wording in
+// the three languages, so no message shows a client a JSON name.
+func TestFieldLabel(t *testing.T) {
+	fields := []string{"purposes", "financial", "non_financial", "q1_received", "q2_rating", "q3_useful", "q4_interested", "q4_instruments"}
+	for _, a := range RatingAspects {
+		fields = append(fields, string(a))
+	}
+	for _, f := range fields {
+		l, ok := FieldLabel(f)
+		if !ok || l.KK == "" || l.RU == "" || l.EN == "" {
+			t.Errorf("%s: %+v %v", f, l, ok)
+		}
+	}
+	if _, ok := FieldLabel("nonsense"); ok {
+		t.Error("an unknown field has a label")
+	}
+	// The fields Validate names are among them.
+	q := Questionnaire{Usefulness: 9, Purposes: []Purpose{"x"}, Financial: []FinancialSupport{"x"}, NonFinancial: []NonFinancialSupport{"x"}}
+	for _, p := range Problems(q.Validate()) {
+		if _, ok := FieldLabel(p.Field); !ok {
+			t.Errorf("Validate names %q, which has no label", p.Field)
+		}
+	}
+	a := PhoneAnswers{Received: "maybe", Rating: 9, Useful: "x", Interested: "x", Instruments: []FinancialSupport{"x"}}
+	for _, p := range Problems(a.Validate()) {
+		if _, ok := FieldLabel(p.Field); !ok {
+			t.Errorf("PhoneAnswers.Validate names %q, which has no label", p.Field)
+		}
+	}
+}

@@ -88,7 +88,7 @@ func campaignFieldName(lang i18n.Lang, field string) string {
 	if key := "web.calls.field." + field; i18n.Has(lang, key) {
 		return i18n.T(lang, key)
 	}
-	return field
+	return questionLabel(lang, field)
 }
 
 // campaignForm is the form that opens a campaign, as typed: margin and

@@ -98,7 +98,7 @@ func (s *Server) questionnaireAnswer(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	if err := q.Validate(); err != nil {
 		for _, p := range survey.Problems(err) {
-			d.Problems = append(d.Problems, i18n.T(lang, p.Key(), p.Params()...))
+			d.Problems = append(d.Problems, i18n.T(lang, p.Key(), "field", questionLabel(lang, p.Field), "value", p.Value, "want", p.Want))
 		}
 		s.render(w, r, http.StatusUnprocessableEntity, "questionnaire", "web.q.title", d)
 		return
@@ -126,6 +126,15 @@ func (s *Server) questionnaireAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Done = true
 	s.render(w, r, http.StatusOK, "questionnaire", "web.q.title", d)
+}
+
+// questionLabel names the question an answer's field answers, in the
+// client's words rather than the field's JSON name.
+func questionLabel(lang i18n.Lang, field string) string {
+	if l, ok := survey.FieldLabel(field); ok {
+		return l.In(string(lang))
+	}
+	return field
 }
 
 // apiQuestionnaireLink makes a link for a service's client: the token is
