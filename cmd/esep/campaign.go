@@ -15,9 +15,9 @@ import (
 	"esep/internal/store"
 )
 
-// cmdCampaign opens, lists, shows and closes telephone-survey campaigns
-// (Annex 4); the calls themselves are worked on the web page /calls or
-// through the API.
+// cmdCampaign opens, lists, shows, closes and verifies telephone-survey
+// campaigns (Annex 4); the calls themselves are worked on the web page
+// /calls or through the API.
 func cmdCampaign(e *env, args []string) int {
 	if len(args) > 0 {
 		switch args[0] {
@@ -29,6 +29,8 @@ func cmdCampaign(e *env, args []string) int {
 			return campaignShow(e, args[1:])
 		case "close":
 			return campaignClose(e, args[1:])
+		case "verify":
+			return campaignVerify(e, args[1:])
 		}
 	}
 	return campaignUsage(e)
@@ -146,7 +148,8 @@ func campaignList(e *env, args []string) int {
 	})
 }
 
-// campaignArg reads the one argument of show and close, a campaign id.
+// campaignArg reads the one argument of show, close and verify, a campaign
+// id.
 func campaignArg(e *env, name string, args []string, format *string) (int64, bool) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	if format != nil {
@@ -244,4 +247,41 @@ func campaignClose(e *env, args []string) int {
 		_, err := fmt.Fprintln(e.stdout, i18n.T(e.lang, "campaign.cli.closed", "id", id))
 		return err
 	})
+}
+
+// exitNotVerified is the exit of esep campaign verify when the draw is not
+// reproduced (the register changed since, or the stored sample differs):
+// a finding for the auditor's script to act on, told apart from a command
+// that could not run (exitFail).
+const exitNotVerified = 3
+
+// campaignVerify draws a campaign's sample again and says whether the
+// frame and the sample are the ones stored.
+func campaignVerify(e *env, args []string) int {
+	var format string
+	id, ok := campaignArg(e, "campaign verify", args, &format)
+	if !ok {
+		return campaignUsage(e)
+	}
+	var v *campaign.Verification
+	code := withCampaigns(e, func(_ *store.DB, svc *campaign.Service) error {
+		var err error
+		if v, err = svc.Verify(e.ctx, id); err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if format == "json" {
+			writeJSON(&buf, v)
+		} else {
+			for _, m := range v.Messages() {
+				fmt.Fprintln(&buf, i18n.T(e.lang, m.Key, m.Params...))
+			}
+		}
+		_, err = e.stdout.Write(buf.Bytes())
+		return err
+	})
+	if code == exitOK && !v.Reproduced() {
+		return exitNotVerified
+	}
+	return code
 }

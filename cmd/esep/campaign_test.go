@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"esep/internal/store/storetest"
 )
 
 // TestCampaignCommand: esep campaign opens a reproducible campaign, lists
@@ -97,5 +99,66 @@ func TestCampaignCommand(t *testing.T) {
 	}
 	if code, _, errs := esep(t, "--db", dsn, "--lang", "ru", "campaign", "open", "--from", "2026-01-01", "--to", "2026-06-30", "--margin", "5"); code != exitFail || !strings.Contains(errs, "Предельная ошибка") {
 		t.Errorf("a margin of 5: %q", errs)
+	}
+}
+
+// TestCampaignVerifyCommand: esep campaign verify re-draws a campaign with
+// exclusions and an oversample and exits 0; after a stored call is
+// tampered with, it says where the sample differs, in the user's
+// language, and exits exitNotVerified.
+func TestCampaignVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "esep.db")
+	mustRun(t, "--db", dsn, "import", writeDemo(t, dir, 300, "5"))
+	mustRun(t, "--db", dsn, "campaign", "open", "--from", "2026-01-01", "--to", "2026-01-31", "--seed", "1")
+	// A client of campaign 1 said her service did not happen (the calls
+	// are worked on the web; the notice is what matters here): it is a
+	// risky service for campaign 2, which also leaves out campaign 1's
+	// clients.
+	storetest.Exec(t, dsn, `INSERT INTO notices (kind, region, record_id, call_id, created_at)
+		SELECT 'not_confirmed', region, record_id, id, '2026-07-01T00:00:00Z' FROM calls WHERE campaign_id = 1 ORDER BY id LIMIT 1`)
+	mustRun(t, "--db", dsn, "campaign", "open", "--from", "2026-01-01", "--to", "2026-06-30", "--margin", "0.1", "--confidence", "0.9",
+		"--seed", "2", "--exclude-months", "6", "--oversample", "0.5")
+
+	out := mustRun(t, "--db", dsn, "--lang", "en", "campaign", "verify", "2")
+	for _, want := range []string{"Campaign 2 drawn again by esep-survey-draw/v1 with seed 2", "Frame unchanged", "Sample identical", "Verified"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify lacks %q:\n%s", want, out)
+		}
+	}
+	var v struct {
+		Verdict  string `json:"verdict"`
+		Seed     string `json:"seed"`
+		Excluded int    `json:"excluded"`
+		Risky    int    `json:"risky"`
+		Frame    struct {
+			Unchanged bool `json:"unchanged"`
+		} `json:"frame"`
+	}
+	mustDecode(t, mustRun(t, "--db", dsn, "campaign", "verify", "2", "--format", "json"), &v)
+	if v.Verdict != "reproduced" || v.Seed != "2" || v.Excluded == 0 || v.Risky == 0 || !v.Frame.Unchanged {
+		t.Errorf("json: %+v", v)
+	}
+
+	storetest.Exec(t, dsn, `UPDATE calls SET extra = 1 - extra WHERE id = (SELECT MIN(id) FROM calls WHERE campaign_id = 2)`)
+	code, out, errs := esep(t, "--db", dsn, "--lang", "ru", "campaign", "verify", "2")
+	if code != exitNotVerified || !strings.Contains(out, "Основа не изменилась") || !strings.Contains(out, "Выборка не совпадает: различающихся мест 1") ||
+		!strings.Contains(out, "Не проверено") || errs != "" {
+		t.Errorf("a tampered call: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := esep(t, "--db", dsn, "campaign", "verify", "2", "--format", "json"); code != exitNotVerified || !strings.Contains(out, `"sample_differs"`) {
+		t.Errorf("a tampered call in json: exit %d\n%s", code, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"campaign", "verify", "99"}, exitFail},
+		{[]string{"campaign", "verify", "x"}, exitUsage},
+		{[]string{"campaign", "verify", "1", "--format", "xml"}, exitUsage},
+	} {
+		if code, _, errs := esep(t, append([]string{"--db", dsn, "--lang", "kk"}, tt.args...)...); code != tt.code || !hasCyrillic(errs) {
+			t.Errorf("%v: exit %d %q", tt.args, code, errs)
+		}
 	}
 }

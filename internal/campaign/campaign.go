@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"esep/internal/kz"
@@ -187,6 +188,22 @@ func (o *Options) check() (Hours, error) {
 	return ParseHours(o.CallingFrom, o.CallingTo)
 }
 
+// Draw is what a campaign's draw leaves besides the campaign itself: the
+// account of its strata, a call per selected unit, and the record IDs
+// without which the draw could not be repeated later, because the state
+// they came from (who was called lately, which records had a signal)
+// moves on.
+type Draw struct {
+	Strata []survey.Stratum
+	Calls  []Call
+	// Excluded holds the records whose clients were left out
+	// (survey.Sample.Excluded), sorted.
+	Excluded []string
+	// Risky holds the frame's records marked risky at the draw, sorted;
+	// none without an oversample.
+	Risky []string
+}
+
 // Store keeps campaigns, calls, attempts and notices. Package store
 // implements it on SQLite and PostgreSQL. Each method that changes state
 // does so in one transaction with its audit event.
@@ -197,9 +214,14 @@ type Store interface {
 	ExcludedClients(ctx context.Context, since time.Time) (map[string]bool, error)
 	// NotConfirmedRecords lists the records with a not-confirmed notice.
 	NotConfirmedRecords(ctx context.Context) ([]string, error)
-	// CreateCampaign stores a campaign with its strata and calls, and sets
-	// c.ID.
-	CreateCampaign(ctx context.Context, c *Campaign, strata []survey.Stratum, calls []Call, actor string) error
+	// CreateCampaign stores a campaign with its draw (strata, calls, and
+	// the excluded and risky records that re-draw it), and sets c.ID.
+	CreateCampaign(ctx context.Context, c *Campaign, d *Draw, actor string) error
+	// DrawInputs returns the excluded and the risky record IDs a
+	// campaign's draw kept (Draw.Excluded, Draw.Risky), each sorted.
+	DrawInputs(ctx context.Context, id int64) (excluded, risky []string, err error)
+	// Calls lists the calls of a campaign in the order they were stored.
+	Calls(ctx context.Context, id int64) ([]*Call, error)
 	// Campaign returns a campaign, or an error matching ErrNotFound.
 	Campaign(ctx context.Context, id int64) (*Campaign, error)
 	// Campaigns lists every campaign, newest first.
@@ -278,9 +300,9 @@ func (s *Service) now() time.Time {
 // (package signals, a client's earlier "no" included) is risky; clients
 // called in a campaign of the last ExcludeMonths months, or who ever
 // refused, are left out; the sample is survey.Draw's with the seed given or
-// a random one, which is recorded with the campaign so that it can be
-// drawn again. The campaign, its strata, its calls and the audit event are
-// stored in one transaction.
+// a random one. The seed, the records left out and the records marked risky
+// are recorded with the campaign, so that Verify can draw it again. The
+// campaign, its draw and the audit event are stored in one transaction.
 //
 // It returns an *Error for bad options (CodeInvalid) or a period without
 // a counted service (CodeEmptyFrame).
@@ -290,32 +312,24 @@ func (s *Service) Open(ctx context.Context, o Options, actor string) (*Campaign,
 		return nil, err
 	}
 	now := s.now()
-	var frame []survey.Unit
-	var recs []register.Record // all the period's records, for the signals
-	err = s.Frame.EachCounted(ctx, o.From, o.To, func(r *register.Record, excluded string) error {
-		if o.Oversample > 0 {
-			recs = append(recs, *r) // r is reused by the caller
-		}
-		if excluded == "" {
-			frame = append(frame, survey.UnitOf(r, false))
-		}
-		return nil
-	})
+	frame, recs, err := s.frame(ctx, o.From, o.To, o.Oversample > 0)
 	if err != nil {
-		return nil, fmt.Errorf("campaign frame %s..%s: %w", o.From, o.To, err)
+		return nil, err
 	}
 	if len(frame) == 0 {
 		return nil, &Error{Code: CodeEmptyFrame, Value: o.From + " – " + o.To}
 	}
+	var risky []string
 	if o.Oversample > 0 {
+		// The signals depend on data that changes after the draw (a
+		// client's later "no" is one), so the records they marked are kept
+		// with the campaign: Verify re-draws with these, not today's.
 		denied, err := s.Store.NotConfirmedRecords(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("campaign risk: %w", err)
 		}
-		risky := signals.RiskyRecords(signals.Detect(recs, s.Calendar, signals.Options{NotConfirmed: denied}))
-		for i := range frame {
-			frame[i].Risk = risky[frame[i].RecordID] > 0
-		}
+		scores := signals.RiskyRecords(signals.Detect(recs, s.Calendar, signals.Options{NotConfirmed: denied}))
+		risky = markRisk(frame, func(id string) bool { return scores[id] > 0 })
 	}
 	var since time.Time
 	if o.ExcludeMonths > 0 {
@@ -329,25 +343,68 @@ func (s *Service) Open(ctx context.Context, o Options, actor string) (*Campaign,
 	if err != nil {
 		return nil, err
 	}
-	plan := survey.Plan{Margin: o.Margin, Confidence: o.Confidence, ByService: o.ByService, Oversample: o.Oversample,
-		Exclude: func(client string) bool { return out[ClientHash(client)] }}
-	sample, err := survey.Draw(frame, plan, seed)
+	c := &Campaign{Name: o.Name, From: o.From, To: o.To, Margin: o.Margin, Confidence: o.Confidence, ByService: o.ByService,
+		Oversample: o.Oversample, ExcludeMonths: o.ExcludeMonths, Seed: seed, Hours: hours, MaxAttempts: o.MaxAttempts,
+		Status: CampaignOpen, CreatedAt: now.Truncate(time.Second), CreatedBy: actor}
+	sample, err := survey.Draw(frame, c.plan(func(client string) bool { return out[ClientHash(client)] }), seed)
 	if err != nil {
 		return nil, fmt.Errorf("campaign draw: %w", err)
 	}
-	c := &Campaign{Name: o.Name, From: o.From, To: o.To, Margin: o.Margin, Confidence: o.Confidence, ByService: o.ByService,
-		Oversample: o.Oversample, ExcludeMonths: o.ExcludeMonths, Seed: seed, Method: sample.Method, FrameSize: sample.FrameSize,
-		FrameDigest: sample.FrameDigest, Description: sample.Description(), Hours: hours, MaxAttempts: o.MaxAttempts,
-		Status: CampaignOpen, CreatedAt: now.Truncate(time.Second), CreatedBy: actor}
+	c.Method, c.FrameSize, c.FrameDigest, c.Description = sample.Method, sample.FrameSize, sample.FrameDigest, sample.Description()
 	calls := make([]Call, 0, len(sample.Units))
 	for _, u := range sample.Units {
 		calls = append(calls, Call{RecordID: u.RecordID, Stratum: u.Stratum, Order: u.Order, Extra: u.Extra,
 			ClientHash: ClientHash(u.Client), Region: u.Region, Status: StatusQueued, UpdatedAt: c.CreatedAt})
 	}
-	if err := s.Store.CreateCampaign(ctx, c, sample.Strata, calls, actor); err != nil {
+	d := &Draw{Strata: sample.Strata, Calls: calls, Excluded: sample.Excluded, Risky: risky}
+	if err := s.Store.CreateCampaign(ctx, c, d, actor); err != nil {
 		return nil, fmt.Errorf("campaign %q: %w", c.Name, err)
 	}
 	return c, nil
+}
+
+// frame builds the sampling frame of the services that ended in [from, to]:
+// every one the report counts, as a survey unit not yet marked risky. With
+// keep it also returns all the period's records, counted or not, which the
+// signals that mark risk look at. Open and Verify both build the frame here,
+// so that a re-draw sees the register exactly as a draw would.
+func (s *Service) frame(ctx context.Context, from, to string, keep bool) ([]survey.Unit, []register.Record, error) {
+	var frame []survey.Unit
+	var recs []register.Record
+	err := s.Frame.EachCounted(ctx, from, to, func(r *register.Record, excluded string) error {
+		if keep {
+			recs = append(recs, *r) // r is reused by the caller
+		}
+		if excluded == "" {
+			frame = append(frame, survey.UnitOf(r, false))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("campaign frame %s..%s: %w", from, to, err)
+	}
+	return frame, recs, nil
+}
+
+// markRisk marks the units of frame whose record is risky and returns
+// their record IDs, sorted: what a campaign keeps of its risk marks.
+func markRisk(frame []survey.Unit, risky func(recordID string) bool) []string {
+	var ids []string
+	for i := range frame {
+		frame[i].Risk = risky(frame[i].RecordID)
+		if frame[i].Risk {
+			ids = append(ids, frame[i].RecordID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// plan is the campaign's sampling plan, with exclude ruling clients out.
+// Open and Verify both take it from here so that the numbers a draw used
+// are the ones stored.
+func (c *Campaign) plan(exclude func(client string) bool) survey.Plan {
+	return survey.Plan{Margin: c.Margin, Confidence: c.Confidence, ByService: c.ByService, Oversample: c.Oversample, Exclude: exclude}
 }
 
 // seedOf returns the seed given, or a random one from the system's

@@ -8,7 +8,8 @@
 //
 //   - what a campaign is and which options are allowed ([Options]);
 //   - how the frame, the exclusions and the risk oversample are built and the
-//     sample drawn and kept ([Service.Open]);
+//     sample drawn and kept ([Service.Open]), and drawn again for an audit
+//     ([Service.Verify]);
 //   - when a call may be dialled: calling hours in Kazakhstan time, the delay
 //     before the next attempt after no answer or a busy line, the most
 //     attempts, a promised call-back ([Policy], [Hours]);

@@ -23,6 +23,7 @@ const (
 	CodeResult        Code = "result"          // an attempt result that is not one of Results
 	CodeAnswersNotNow Code = "answers_not_now" // answers given with a result other than answered
 	CodeCallbackTime  Code = "callback_time"   // a call-back without a time, or with a time not allowed (Field says which rule)
+	CodeMethod        Code = "method"          // a campaign drawn by a procedure this esep does not implement: it cannot be re-drawn
 )
 
 // Error is a refused campaign operation. It carries a code, the field or

@@ -47,10 +47,11 @@ func bit(b bool) int {
 	return 0
 }
 
-// CreateCampaign stores a campaign, the account of its strata and its
-// calls in one transaction with the audit event "campaign.open", and sets
-// c.ID.
-func (db *DB) CreateCampaign(ctx context.Context, c *campaign.Campaign, strata []survey.Stratum, calls []campaign.Call, actor string) error {
+// CreateCampaign stores a campaign and its draw (the account of its
+// strata, its calls, the excluded and the risky records) in one
+// transaction with the audit event "campaign.open", and sets c.ID.
+func (db *DB) CreateCampaign(ctx context.Context, c *campaign.Campaign, d *campaign.Draw, actor string) error {
+	strata, calls := d.Strata, d.Calls
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, db.q(`INSERT INTO campaigns (name, period_from, period_to, margin, confidence, by_service, oversample,
 				exclude_months, seed, method, frame_size, frame_digest, description, calling_from, calling_to, max_attempts, status, created_at, created_by)
@@ -83,8 +84,24 @@ func (db *DB) CreateCampaign(ctx context.Context, c *campaign.Campaign, strata [
 				return fmt.Errorf("calls: %w", err)
 			}
 		}
+		for _, ids := range []struct {
+			table string
+			ids   []string
+		}{{"campaign_excluded", d.Excluded}, {"campaign_risky", d.Risky}} {
+			for chunk := range chunks(ids.ids, 400) {
+				args := make([]any, 0, 2*len(chunk))
+				for _, id := range chunk {
+					args = append(args, c.ID, id)
+				}
+				rows := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)), ", ")
+				if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO `+ids.table+` (campaign_id, record_id) VALUES `+rows), args...); err != nil {
+					return fmt.Errorf("%s: %w", ids.table, err)
+				}
+			}
+		}
 		return db.audit(ctx, tx, actor, "campaign.open", fmt.Sprintf("campaign:%d", c.ID),
-			fmt.Sprintf("period %s..%s, seed %d, frame %d (sha256 %s), calls %d", c.From, c.To, c.Seed, c.FrameSize, c.FrameDigest, len(calls)))
+			fmt.Sprintf("period %s..%s, seed %d, frame %d (sha256 %s), calls %d, excluded %d, risky %d",
+				c.From, c.To, c.Seed, c.FrameSize, c.FrameDigest, len(calls), len(d.Excluded), len(d.Risky)))
 	})
 	if err != nil {
 		return fmt.Errorf("create campaign %q: %w", c.Name, err)
@@ -184,6 +201,19 @@ func (db *DB) Strata(ctx context.Context, id int64) ([]survey.Stratum, error) {
 		return nil, fmt.Errorf("campaign %d strata: %w", id, db.err(err))
 	}
 	return out, nil
+}
+
+// DrawInputs returns the record IDs a campaign's draw left out and those it
+// marked risky, each sorted: with the seed and the plan, what re-draws it.
+func (db *DB) DrawInputs(ctx context.Context, id int64) (excluded, risky []string, err error) {
+	scan := func(s scanner) (id string, err error) { return id, s.Scan(&id) }
+	if excluded, err = collect(ctx, db, `SELECT record_id FROM campaign_excluded WHERE campaign_id = ? ORDER BY record_id`, []any{id}, scan); err != nil {
+		return nil, nil, fmt.Errorf("campaign %d excluded records: %w", id, db.err(err))
+	}
+	if risky, err = collect(ctx, db, `SELECT record_id FROM campaign_risky WHERE campaign_id = ? ORDER BY record_id`, []any{id}, scan); err != nil {
+		return nil, nil, fmt.Errorf("campaign %d risky records: %w", id, db.err(err))
+	}
+	return excluded, risky, nil
 }
 
 // ExcludedClients returns the client hashes a new draw must leave out:

@@ -1,8 +1,8 @@
 package web
 
 // The telephone survey in the JSON API: campaigns for analysts (list,
-// open, status, close) and the call queue for agents (next call, record an
-// attempt), described in openapi/paths-campaign.json.
+// open, status, close, verify the draw) and the call queue for agents
+// (next call, record an attempt), described in openapi/paths-campaign.json.
 
 import (
 	"encoding/json"
@@ -184,6 +184,23 @@ func (s *Server) apiCampaignClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"campaign": c})
+}
+
+// apiCampaignVerify draws a campaign's sample again and returns the
+// comparison (campaign.Verification), with its account in the caller's
+// language; the verdict is the last line. It changes nothing.
+func (s *Server) apiCampaignVerify(w http.ResponseWriter, r *http.Request) {
+	id, ok := campaignID(r)
+	if !ok {
+		s.campaignAPIFail(w, r, campaign.ErrNotFound)
+		return
+	}
+	v, err := s.campaigns().Verify(r.Context(), id)
+	if err != nil {
+		s.campaignAPIFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"verification": v, "messages": campaignVerifyLines(langOf(r), v)})
 }
 
 // campaignAPIClient is what an agent needs to place a call: who to ask

@@ -3,7 +3,7 @@ package web
 // The analyst's pages of the telephone survey: the campaigns with their
 // rates and the form that opens one (/campaigns), and a campaign's page
 // with its draw, strata, dispositions and the services clients did not
-// confirm (/campaigns/{id}).
+// confirm (/campaigns/{id}), where an analyst may verify the draw.
 
 import (
 	"context"
@@ -112,6 +112,16 @@ type campaignPageData struct {
 	Created  string
 	Closed   string
 	Notice   string
+	Verified *campaignVerification // after "Verify the draw"
+}
+
+// campaignVerification is the result of verifying a draw, written out:
+// the account line by line, and the verdict (Text) shown apart.
+type campaignVerification struct {
+	Reproduced bool
+	Verdict    string // campaign.Verdict*
+	Text       string
+	Lines      []string
 }
 
 // campaignNotice is a not-confirmed service in a list, with the times it
@@ -135,6 +145,39 @@ type campaignOutcome struct {
 }
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
+	s.campaignShow(w, r, nil)
+}
+
+// campaignVerify draws the campaign's sample again (Service.Verify) and
+// shows the page with the result. It is a POST, though it changes
+// nothing, because it reads the whole period's register: a button asks
+// for it, not a link a crawler or a prefetch could follow.
+func (s *Server) campaignVerify(w http.ResponseWriter, r *http.Request) {
+	id, ok := campaignID(r)
+	var v *campaign.Verification
+	var err error = campaign.ErrNotFound
+	if ok {
+		v, err = s.campaigns().Verify(r.Context(), id)
+	}
+	if s.campaignFailed(w, r, err) {
+		return
+	}
+	s.campaignShow(w, r, v)
+}
+
+// campaignVerifyLines writes the account of a verification in lang, line
+// by line; the last line is the verdict.
+func campaignVerifyLines(lang i18n.Lang, v *campaign.Verification) []string {
+	var out []string
+	for _, m := range v.Messages() {
+		out = append(out, i18n.T(lang, m.Key, m.Params...))
+	}
+	return out
+}
+
+// campaignShow renders a campaign's page, with the result of verifying its
+// draw when v is not nil.
+func (s *Server) campaignShow(w http.ResponseWriter, r *http.Request, v *campaign.Verification) {
 	lang := langOf(r)
 	id, ok := campaignID(r)
 	var sum *campaign.Summary
@@ -165,6 +208,10 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 			d.Outcomes = append(d.Outcomes, campaignOutcome{Code: string(o), N: n})
 		}
 	}
+	if v != nil {
+		lines := campaignVerifyLines(lang, v)
+		d.Verified = &campaignVerification{Reproduced: v.Reproduced(), Verdict: v.Verdict, Text: lines[len(lines)-1], Lines: lines[:len(lines)-1]}
+	}
 	switch {
 	case r.URL.Query().Get("opened") == "1":
 		d.Notice = i18n.T(lang, "web.campaigns.opened", "calls", sum.Progress.Calls)
@@ -174,18 +221,26 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "campaign", "web.campaigns.page", d)
 }
 
+// campaignFailed answers an action on a campaign that failed: a refusal
+// by the rules as a notice in the user's language, anything else as a
+// server error. It reports whether err was one.
+func (s *Server) campaignFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case campaign.IsRefusal(err):
+		s.cycleNotice(w, r, campaignStatus(err), "web.campaigns.title", campaignProblems(langOf(r), err)[0], "/campaigns")
+	case err != nil:
+		s.serverError(w, r, err)
+	}
+	return err != nil
+}
+
 func (s *Server) campaignClose(w http.ResponseWriter, r *http.Request) {
 	id, ok := campaignID(r)
 	var err error = campaign.ErrNotFound
 	if ok {
 		err = s.campaigns().Close(r.Context(), id, store.ActorOf(userOf(r).ID))
 	}
-	if campaign.IsRefusal(err) {
-		s.cycleNotice(w, r, campaignStatus(err), "web.campaigns.title", campaignProblems(langOf(r), err)[0], "/campaigns")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	if s.campaignFailed(w, r, err) {
 		return
 	}
 	http.Redirect(w, r, campaignPath(id)+"?closed=1", http.StatusSeeOther)

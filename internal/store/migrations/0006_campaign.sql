@@ -120,3 +120,22 @@ CREATE TABLE notices (
 );
 CREATE INDEX notices_region ON notices (region, read_at);
 CREATE INDEX notices_record ON notices (record_id);
+
+-- What re-draws a campaign besides its seed and plan (campaign.Service.Verify):
+-- the records its draw left out because their clients were excluded
+-- (survey.Sample.Excluded), and, with an oversample, the records of the
+-- frame it marked risky. Both come from state that moves on after the
+-- draw (later calls and refusals, later answers that feed the signals),
+-- so they are kept as they were. record_id does not reference records: it
+-- is what the draw saw, and must stay readable whatever becomes of the
+-- register.
+CREATE TABLE campaign_excluded (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id),
+    record_id   TEXT   NOT NULL,
+    PRIMARY KEY (campaign_id, record_id)
+);
+CREATE TABLE campaign_risky (
+    campaign_id BIGINT NOT NULL REFERENCES campaigns (id),
+    record_id   TEXT   NOT NULL,
+    PRIMARY KEY (campaign_id, record_id)
+);
