@@ -2,7 +2,10 @@
 // and Russian names, valid IINs and BINs consistent with gender and birth
 // date, people who come back several times and for several enterprises, all
 // twenty regions, a believable spread of sectors, services, places and
-// dates, and a small share of the mistakes real registers carry. The same
+// dates, and a small share of the mistakes real registers carry. Like a real
+// register it gives the detectors of package signals little to find:
+// centres closed on public holidays, a mobile centre in one settlement a
+// day, managers enough for the volume, and a contact per person. The same
 // seed and options always give the same register, so tests and benchmarks
 // can rely on it.
 package demo
@@ -90,6 +93,7 @@ type enterprise struct {
 type generator struct {
 	opts        Options
 	rnd         *rand.Rand
+	cal         *kz.Calendar
 	regions     []kz.Region
 	people      []person
 	enterprises []enterprise
@@ -107,6 +111,7 @@ func newGenerator(opts Options) *generator {
 	g := &generator{
 		opts:    opts,
 		rnd:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		cal:     kz.DefaultCalendar(),
 		regions: kz.Regions(),
 		days:    int(opts.To.Sub(opts.From).Hours()/24) + 1,
 		issued:  map[string]bool{},
@@ -122,13 +127,74 @@ func newGenerator(opts Options) *generator {
 	}
 	for range g.regions {
 		var ms []string
-		for j := 0; j < 6; j++ {
+		for j := 0; j < minManagers; j++ {
 			p := g.personName(g.rnd.IntN(2) == 0, g.rnd.IntN(3) > 0)
 			ms = append(ms, p)
 		}
 		g.managers = append(g.managers, ms)
 	}
+	g.staff()
 	return g
+}
+
+// minManagers is how many managers every region has, however small the
+// register.
+const minManagers = 6
+
+// managerLoad is how many services a manager gives on an average service
+// day: a centre staffs for its volume, and a day holds about 25 (see
+// signals.Options.OverlapMax), so at ten a day a busy day rarely reaches it.
+const managerLoad = 10
+
+// staff adds managers to the regions whose volume six cannot handle at
+// managerLoad a day: six managers giving a million services a year would
+// each give 27 a day on average, 60 in Almaty, more than a day holds, and
+// the signals of a manager's day would fire on clean data. The names of a register that
+// needs more than six anywhere are made distinct across the country (a
+// namesake is one manager to the detectors, with twice the work); a smaller
+// register keeps the six names drawn above as they are, so its output does
+// not change.
+func (g *generator) staff() {
+	days := 0 // service days: the demo's centres work Saturdays, rarely Sundays
+	for d := 0; d < g.days; d++ {
+		if g.opts.From.AddDate(0, 0, d).Weekday() != time.Sunday {
+			days++
+		}
+	}
+	total := 0.0
+	for _, r := range g.regions {
+		total += regionWeight[r.Code]
+	}
+	need := make([]int, len(g.regions))
+	more := false
+	for i, r := range g.regions {
+		rows := float64(g.opts.Rows) * regionWeight[r.Code] / total
+		need[i] = max(minManagers, int(math.Ceil(rows/float64(managerLoad*max(days, 1)))))
+		more = more || need[i] > minManagers
+	}
+	if !more {
+		return
+	}
+	taken := map[string]bool{}
+	name := func() string {
+		for {
+			if p := g.personName(g.rnd.IntN(2) == 0, g.rnd.IntN(3) > 0); !taken[p] {
+				taken[p] = true
+				return p
+			}
+		}
+	}
+	for i, ms := range g.managers {
+		for j, m := range ms {
+			if taken[m] {
+				ms[j] = name()
+			}
+			taken[ms[j]] = true
+		}
+		for len(g.managers[i]) < need[i] {
+			g.managers[i] = append(g.managers[i], name())
+		}
+	}
 }
 
 // Population shares of the regions (roughly, 2024), so big cities and the
@@ -172,7 +238,12 @@ func (g *generator) person(i, nEnt int) person {
 	p.iin = g.iin(p.birth, p.gender)
 	p.phone = fmt.Sprintf("+77%d%08d", []int{0, 1, 2, 5, 7}[g.rnd.IntN(5)], g.rnd.IntN(100000000))
 	if g.rnd.IntN(2) == 0 {
-		p.email = fmt.Sprintf("client%d@%s", i+1, []string{"mail.kz", "gmail.com", "inbox.ru", "yandex.kz"}[g.rnd.IntN(4)])
+		// The number is the person's, offset by the seed: registers made
+		// with different seeds (the demo year is twelve monthly ones) hold
+		// different people, and numbering each from one gave "client17@…"
+		// to a dozen strangers, which shared_contact rightly flagged. An
+		// address is one person's, as in reality.
+		p.email = fmt.Sprintf("client%d@%s", mix(g.opts.Seed, 0)%900_000_000+uint64(i)+1, []string{"mail.kz", "gmail.com", "inbox.ru", "yandex.kz"}[g.rnd.IntN(4)])
 	}
 	p.disability = "none"
 	if g.rnd.IntN(100) < 3 {
@@ -189,6 +260,46 @@ func (g *generator) person(i, nEnt int) person {
 		p.enterprises = append(p.enterprises, g.rnd.IntN(nEnt))
 	}
 	return p
+}
+
+// dayOff reports whether d is a weekday (Monday to Friday) that is not
+// worked: a holiday, its substitute or a transferred day off. Weekends are
+// left to the draw, which has centres open on Saturdays and rarely on
+// Sundays.
+func (g *generator) dayOff(d time.Time) bool {
+	wd := d.Weekday()
+	return wd != time.Saturday && wd != time.Sunday && !g.cal.IsWorkingDay(d)
+}
+
+// openDay moves a service drawn on a weekday off to another day of the
+// window: centres are closed on public holidays, and a register that worked
+// them as any other day had every manager flagged by non_working_day once
+// volumes grew. The client is sent to a day drawn from the record's own
+// number rather than from g.rnd, so that the records after it stay as they
+// were; spreading them, rather than moving them all to the day after,
+// keeps that day (the Thursday after Nauryz, say) from holding four days'
+// work.
+func (g *generator) openDay(d time.Time, i int) time.Time {
+	if !g.dayOff(d) {
+		return d
+	}
+	h := mix(g.opts.Seed, uint64(i))
+	for n := uint64(1); n <= 1000; n++ { // a window of days off only gives up
+		d = g.opts.From.AddDate(0, 0, int(mix(h, n)%uint64(g.days)))
+		if !g.dayOff(d) && d.Weekday() != time.Sunday {
+			break
+		}
+	}
+	return d
+}
+
+// mix is SplitMix64's finaliser over a and b: a fixed, well-spread number
+// for choices that must not draw from g.rnd.
+func mix(a, b uint64) uint64 {
+	z := a*0x9e3779b97f4a7c15 + b + 0x632be59bd9b4e5b5
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
 }
 
 // iin issues a new IIN: one number is never given to two people.
@@ -248,11 +359,20 @@ func (g *generator) record(i int) register.Record {
 	for start.Weekday() == time.Sunday && g.rnd.IntN(10) > 0 { // centres rarely work on Sundays
 		start = g.opts.From.AddDate(0, 0, g.rnd.IntN(g.days))
 	}
+	start = g.openDay(start, i)
 	end := start
 	if g.rnd.IntN(100) < 30 {
 		end = start.AddDate(0, 0, 1+g.rnd.IntN(5))
+		for g.dayOff(end) { // an act is signed on a day the centre is open
+			end = end.AddDate(0, 0, 1)
+		}
+		// A service that would end after the window ends the day it
+		// starts. Ending it on the window's last day, as before, piled
+		// two days' multi-day services onto the last day of every monthly
+		// register of the demo year, a month-end spike of the generator's
+		// own making.
 		if end.After(g.opts.To) {
-			end = g.opts.To
+			end = start
 		}
 	}
 	place := weighted(g.rnd, placeWeights)
@@ -261,10 +381,17 @@ func (g *generator) record(i int) register.Record {
 		mode = "online"
 	}
 	svc := services[g.rnd.IntN(len(services))]
+	settlement := 1 + g.rnd.IntN(40)
+	if place == "mobile_center" {
+		// A bus is in one settlement a day, on its route; drawing one per
+		// record put a busy bus in a dozen villages at once. The draw above
+		// is kept so that the records after it do not change.
+		settlement = 1 + int(mix(g.opts.Seed, uint64(region)<<32|uint64(start.Unix()/86400))%40)
+	}
 	r := register.Record{
 		RecordID:         fmt.Sprintf("%s-%s-%07d", g.prefix, start.Format("2006"), i+1),
 		RegionKATO:       reg.Code,
-		SettlementKATO:   reg.Code[:2] + fmt.Sprintf("%02d", 1+g.rnd.IntN(40)) + "00000",
+		SettlementKATO:   reg.Code[:2] + fmt.Sprintf("%02d", settlement) + "00000",
 		SettlementName:   reg.Center,
 		PlaceKind:        place,
 		EnterpriseName:   e.name,

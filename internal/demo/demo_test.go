@@ -81,3 +81,57 @@ func TestErrorRate(t *testing.T) {
 		t.Errorf("%d of 2000 records have findings at a 10%% error rate", bad)
 	}
 }
+
+// TestRealisticForSignals checks what keeps the detectors of package
+// signals quiet on clean data: no service starts or ends on a weekday off,
+// a bus is in one settlement a day, strangers of registers with different
+// seeds do not share an e-mail, and a large register has the staff for its
+// volume, each manager with a name of their own.
+func TestRealisticForSignals(t *testing.T) {
+	cal := kz.DefaultCalendar()
+	opts := Options{Rows: 40_000, Seed: 4, From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)}
+	mails := map[string]bool{}
+	bus := map[string]string{}               // region and day → settlement
+	managers := map[string]map[string]bool{} // manager → regions
+	serviceDays := map[string]bool{}
+	Generate(opts, func(r *register.Record) bool {
+		for _, s := range []string{r.StartDate, r.EndDate} {
+			d, _ := time.Parse(time.DateOnly, s)
+			if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday && !cal.IsWorkingDay(d) {
+				t.Fatalf("%s: a service on %s, a weekday off", r.RecordID, s)
+			}
+		}
+		if r.PlaceKind == "mobile_center" {
+			k := r.RegionKATO + " " + r.StartDate
+			if s, ok := bus[k]; ok && s != r.SettlementKATO {
+				t.Fatalf("%s: the bus of %s in %s and %s on %s", r.RecordID, r.RegionKATO, s, r.SettlementKATO, r.StartDate)
+			}
+			bus[k] = r.SettlementKATO
+		}
+		if r.Email != "" {
+			mails[r.Email] = true
+		}
+		if managers[r.ManagerFullName] == nil {
+			managers[r.ManagerFullName] = map[string]bool{}
+		}
+		managers[r.ManagerFullName][r.RegionKATO] = true
+		serviceDays[r.StartDate] = true
+		return true
+	})
+	for m, regions := range managers {
+		if len(regions) > 1 {
+			t.Errorf("manager %s works in %d regions: namesakes", m, len(regions))
+		}
+	}
+	if load := float64(opts.Rows) / float64(len(managers)*len(serviceDays)); load > 1.2*managerLoad {
+		t.Errorf("%d managers give %.1f services a day each, want about %d", len(managers), load, managerLoad)
+	}
+	other := opts
+	other.Seed, other.Rows = 5, 3000
+	Generate(other, func(r *register.Record) bool {
+		if mails[r.Email] {
+			t.Fatalf("%s: e-mail %s also given by a stranger in the register of seed %d", r.RecordID, r.Email, opts.Seed)
+		}
+		return true
+	})
+}

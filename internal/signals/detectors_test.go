@@ -72,6 +72,16 @@ func minutesApart(i int, r *register.Record) {
 	r.ActSignedAt = fmt.Sprintf("2026-02-10T%02d:%02d:00+05:00", 9+i/60, i%60)
 }
 
+// busyMinute has the first n records signed at 10:30 (minutesApart puts
+// the rest before it).
+func busyMinute(n int) func(int, *register.Record) {
+	return func(i int, r *register.Record) {
+		if i <= n {
+			r.ActSignedAt = "2026-02-10T10:30:05+05:00"
+		}
+	}
+}
+
 func on(date string) func(int, *register.Record) {
 	return func(_ int, r *register.Record) {
 		r.StartDate, r.EndDate = date, date
@@ -135,6 +145,19 @@ func TestDetectors(t *testing.T) {
 					r.ManagerFullName = "Другой Менеджер"
 				}
 			}), want: 0},
+
+		// On a day of 30 clients, three in one minute happen by chance
+		// (about one such day in seventy); four do not.
+		{name: "three of a busy day's 30 clients in one minute", code: signals.SameMinute,
+			records: many("m", 30, minutesApart, busyMinute(3)), want: 0},
+		{name: "four of a busy day's 30 clients in one minute", code: signals.SameMinute,
+			records: many("m", 30, minutesApart, busyMinute(4)), want: 1, param: "clients=4"},
+		{name: "three in one minute, the busy day another", code: signals.SameMinute,
+			records: many("m", 30, minutesApart, busyMinute(3), func(i int, r *register.Record) {
+				if i > 3 {
+					r.ActSignedAt = "2026-02-11" + r.ActSignedAt[10:]
+				}
+			}), want: 1, param: "clients=3"},
 
 		{name: "26 services in a day", code: signals.Overlap, records: many("o", 26, minutesApart), want: 1, param: "count=26"},
 		{name: "25 services in a day", code: signals.Overlap, records: many("o", 25, minutesApart), want: 0},

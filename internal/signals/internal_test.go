@@ -112,3 +112,16 @@ func TestActNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestSameMinuteNeed pins the number of clients in one minute that a
+// manager's day of n clients needs, as the doc of sameMinuteNeed states it.
+func TestSameMinuteNeed(t *testing.T) {
+	for _, tc := range []struct{ n, floor, want int }{
+		{0, 3, 3}, {3, 3, 3}, {13, 3, 3}, {14, 3, 4}, {30, 3, 4}, {45, 3, 4}, {46, 3, 5}, {102, 3, 5}, {103, 3, 6},
+		{40, 5, 5}, {2, 2, 2},
+	} {
+		if got := sameMinuteNeed(tc.n, tc.floor); got != tc.want {
+			t.Errorf("sameMinuteNeed(%d, %d) = %d, want %d", tc.n, tc.floor, got, tc.want)
+		}
+	}
+}

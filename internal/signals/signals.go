@@ -118,7 +118,11 @@ type Options struct {
 	// SameMinuteClients is how many different clients (register.ClientKey)
 	// must have acts signed with one manager in one minute (Kazakhstan
 	// time). Default 3: one client signing several acts at once is normal;
-	// two people finishing in one minute happens; three is unlikely.
+	// two people finishing in one minute happens; three is unlikely. It is
+	// the least: on a manager's day with so many clients that this many in
+	// one minute would happen by chance more than one day in a thousand,
+	// more are needed (four from 14 clients a day with the default), so a
+	// busy register is not flagged for its volume alone.
 	SameMinuteClients int
 
 	// OverlapMax is the most services one manager can give in one day.

@@ -43,19 +43,33 @@ func detectNotConfirmed(d *data, o Options) []Signal {
 
 // detectSameMinute finds a manager whose acts for SameMinuteClients or more
 // different clients were signed in one minute. One client signing several
-// acts at once is normal and counts once.
+// acts at once is normal and counts once. A manager who signs many acts in
+// a day sees some minutes shared by chance, the more the busier the day (as
+// the cube of the day's clients, for three in a minute), so on such a day
+// more clients are needed: see sameMinuteNeed. Counting per manager's day
+// keeps the signal as rare on a register of a million as on one of twenty
+// thousand, and leaves the quiet days of most managers at the threshold.
 func detectSameMinute(d *data, o Options) []Signal {
 	keys := make([]key, 0, len(d.items))
+	days := make([]key, 0, len(d.items))
 	for i, it := range d.items {
 		if it.manager >= 0 && it.minute != noMinute {
 			keys = append(keys, key{pair(it.manager, it.minute), int32(i)})
+			days = append(days, key{pair(it.manager, minuteDay(it.minute)), int32(i)})
 		}
 	}
+	// A manager's day → the clients with acts signed that day, for the days
+	// that can hold a signal at all.
+	busy := map[uint64]int{}
+	eachGroup(days, o.SameMinuteClients, func(g uint64, idx []int32) {
+		busy[g] = d.distinct(idx, func(it *item) int32 { return it.client })
+	})
 	var out []Signal
 	eachGroup(keys, o.SameMinuteClients, func(g uint64, idx []int32) {
 		minute := right(g)
+		need := sameMinuteNeed(busy[pair(left(g), minuteDay(minute))], o.SameMinuteClients)
 		clients := d.distinct(idx, func(it *item) int32 { return it.client })
-		if clients < o.SameMinuteClients {
+		if clients < need {
 			return
 		}
 		out = append(out, Signal{
@@ -67,10 +81,56 @@ func detectSameMinute(d *data, o Options) []Signal {
 				"count":   itoa(len(idx)),
 				"clients": itoa(clients),
 			},
-			Score: score(SameMinute, strength(float64(clients), float64(o.SameMinuteClients))),
+			Score: score(SameMinute, strength(float64(clients), float64(need))),
 		})
 	})
 	return out
+}
+
+// zoneOffset is Kazakhstan's offset from UTC in minutes (the zone is
+// fixed).
+var zoneOffset = func() int32 {
+	_, off := time.Unix(0, 0).In(kz.Zone).Zone()
+	return int32(off / 60)
+}()
+
+// minuteDay is the day, in Kazakhstan, of a minute since the Unix epoch.
+func minuteDay(minute int32) int32 {
+	return int32(floorDiv(int64(minute)+int64(zoneOffset), 24*60))
+}
+
+// workMinutes is the length of a working day in minutes (9:00 to 18:00),
+// over which a manager's acts of a day are taken to be spread.
+const workMinutes = 540
+
+// sameMinuteChance is how many minutes with the needed number of clients a
+// manager's day may be expected to hold by chance: about one day in a
+// thousand.
+const sameMinuteChance = 0.001
+
+// sameMinuteNeed is how many different clients in one minute make a signal
+// on a manager's day with n clients: at least floor, and more when n clients
+// with acts spread at random over a working day would put k of them in one
+// minute more often than sameMinuteChance. That expectation is
+// workMinutes·C(n,k)/workMinutes^k (a minute holds k of the n with
+// probability C(n,k)/workMinutes^k, near enough when it is small). With the
+// default of three it stays three up to 13 clients a day, is four from 14
+// to 45 and five from 46 to 102: a batch of fakes signed together still
+// stands out on a busy day, and three strangers in one minute among thirty
+// clients a day no longer do.
+func sameMinuteNeed(n, floor int) int {
+	k := floor
+	for k < n {
+		expected := float64(workMinutes)
+		for j := 0; j < k; j++ { // workMinutes · C(n,k) / workMinutes^k
+			expected *= float64(n-j) / float64(j+1) / workMinutes
+		}
+		if expected <= sameMinuteChance {
+			break
+		}
+		k++
+	}
+	return k
 }
 
 // workDay is the one day a manager certainly worked on a service: the start

@@ -52,7 +52,7 @@ func Run(ctx context.Context, c *monitor.Cycle, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	first := time.Date(opts.Today.Year(), opts.Today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(-1, 0, 0)
+	first := firstMonth(opts.Today)
 	res := &Result{}
 	for i := 0; i < 12; i++ {
 		m := first.AddDate(0, i, 0)
@@ -114,12 +114,23 @@ func writeMonth(path string, m time.Time, i, rows int) error {
 		return err
 	}
 	defer f.Close()
-	err = demo.WriteCSV(f, demo.Options{Rows: rows, Seed: uint64(100 + i), From: m, To: m.AddDate(0, 1, -1), ErrorRate: 0.03,
-		IDPrefix: "R" + m.Format("0601")})
-	if err != nil {
+	if err := demo.WriteCSV(f, monthOptions(m, i, rows)); err != nil {
 		return err
 	}
 	return f.Close()
+}
+
+// firstMonth is the first of the twelve months before today's.
+func firstMonth(today time.Time) time.Time {
+	return time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(-1, 0, 0)
+}
+
+// monthOptions shape the register of month m, the i-th of the year. Each
+// month has a seed of its own, so each month's register holds people of its
+// own.
+func monthOptions(m time.Time, i, rows int) demo.Options {
+	return demo.Options{Rows: rows, Seed: uint64(100 + i), From: m, To: m.AddDate(0, 1, -1), ErrorRate: 0.03,
+		IDPrefix: "R" + m.Format("0601")}
 }
 
 // fixMonth re-delivers the month's broken rows, repaired.
