@@ -2,6 +2,7 @@ package index
 
 import (
 	"cmp"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -106,39 +107,42 @@ func (x *Index) shape() shape {
 		len(x.cat.vals), len(x.gender.vals), len(x.reason.vals)}
 }
 
-// cstate is what one Compute knows of a client: its first counted service
-// so far (start day, record number, gender, band) and the first region,
-// section and category it was seen with. Any other (region, section) or
-// (region, category) pair of the client goes to the worker's set of extra
-// pairs, which stays small because most clients have one enterprise in one
-// region.
+// cstate is what one Compute knows of a client, in 16 bytes (four states
+// a cache line: at ten million records the states are the largest thing
+// Compute reads, in no order): its first counted service so far (start
+// day, record number, gender, band), the region it was first counted in,
+// and as bits the sections and categories it has been counted for in that
+// region. Pairs in other regions and codes beyond the bits go to the
+// worker's set of extra pairs, which stays small because most clients have
+// one enterprise in one region, and the dictionaries are seeded so that the
+// real sections and categories have the small codes.
 type cstate struct {
-	epoch  uint32
-	h      uint32
-	start  uint16
-	region uint8
-	sector uint8
-	cat    uint8
-	gender uint8
-	band   uint8
-	_      uint8
+	h       uint32
+	sectors uint32
+	start   uint16
+	epoch   uint16
+	region  uint8
+	gender  uint8
+	band    uint8
+	cats    uint8
 }
 
-// estate is the same for an enterprise: its first region and legal form.
+// estate is the same for an enterprise, in 8 bytes: its first legal form,
+// as bits the regions it was counted in with that form, and its forms.
 type estate struct {
-	epoch  uint32
-	region uint8
-	form   uint8
-	_      [2]uint8
+	regions  uint32
+	epoch    uint16
+	form     uint8
+	natForms uint8
 }
 
 // scratch holds the per-client and per-enterprise states of one Compute at
 // a time. An epoch number marks which entries belong to the current run, so
-// nothing is cleared between runs. Scratch is pooled: it is 16 bytes per
-// client and 8 per enterprise, too much to allocate per request, and
-// concurrent Computes each take their own.
+// that nothing is cleared between runs but once in 65,535. Scratch is
+// pooled: it is 16 bytes per client and 8 per enterprise, too much to
+// allocate per request, and concurrent Computes each take their own.
 type scratch struct {
-	epoch   uint32
+	epoch   uint16
 	clients []cstate
 	ents    []estate
 	workers []*worker
@@ -171,7 +175,7 @@ func (x *Index) getScratch() *scratch {
 type worker struct {
 	x       *Index
 	s       *scratch
-	epoch   uint32
+	epoch   uint16
 	w, mask uint32
 	sh      shape
 
@@ -192,7 +196,11 @@ type worker struct {
 
 	touched []uint32 // clients seen in this run
 	extra   []uint64 // client<<8 | region: a client's regions after its first
-	seen    set      // extra pairs already counted
+	// client<<8 | value of the (region, section) and (region, category)
+	// pairs that went to the set, for the nationwide figures
+	extraSectors, extraCats []uint64
+	seen                    set    // extra pairs already counted
+	sink                    uint16 // see touch
 }
 
 func (s *scratch) worker(x *Index, sh shape, w, mask uint32) *worker {
@@ -201,7 +209,8 @@ func (s *scratch) worker(x *Index, sh shape, w, mask uint32) *worker {
 	}
 	k := s.workers[w]
 	*k = worker{x: x, s: s, epoch: s.epoch, w: w, mask: mask, sh: sh,
-		touched: k.touched[:0], extra: k.extra[:0], seen: k.seen}
+		touched: k.touched[:0], extra: k.extra[:0], seen: k.seen,
+		extraSectors: k.extraSectors[:0], extraCats: k.extraCats[:0]}
 	k.seen.reset()
 	k.reasons = make([]int, sh.reasons)
 	k.services = make([]int32, sh.regions*sh.services)
@@ -234,14 +243,46 @@ func pairKey(tag uint64, who uint32, a, b uint8) uint64 {
 
 func (k *worker) run(buckets [][]row, odd []*row) {
 	for _, b := range buckets {
-		for i := range b {
-			k.row(&b[i])
+		for len(b) > 0 {
+			n := min(len(b), touchAhead)
+			k.touch(b[:n])
+			for i := range b[:n] {
+				k.row(&b[i])
+			}
+			b = b[n:]
 		}
 	}
 	for _, r := range odd {
 		k.row(r)
 	}
 	k.finish()
+}
+
+// touchAhead is how many rows touch reads ahead.
+const touchAhead = 32
+
+// touch reads the states that the next rows will update, before updating
+// any. The states of a year's clients are megabytes, read in no order, so
+// nearly every one is a cache miss; read one by one, each waits for the
+// last, while these independent loads are in flight together and the
+// updates that follow find them in cache. Go has no prefetch instruction;
+// summing the loads into k.sink keeps them from being optimised away.
+func (k *worker) touch(rows []row) {
+	var sink uint16
+	cs, es := k.s.clients, k.s.ents
+	for i := range rows {
+		r := &rows[i]
+		if r.reason != 0 {
+			continue
+		}
+		if (r.client>>4)&k.mask == k.w {
+			sink += cs[r.client].epoch
+		}
+		if (r.ent>>4)&k.mask == k.w {
+			sink += es[r.ent].epoch
+		}
+	}
+	k.sink += sink
 }
 
 func (k *worker) row(r *row) {
@@ -258,79 +299,115 @@ func (k *worker) row(r *row) {
 }
 
 // client counts a counted row of a client this worker owns: the row itself
-// (services, online) and what it adds to the distinct-client tables.
+// (services, online) and what it adds to the distinct-client tables. Each
+// (client, region, value) pair is remembered either as a bit of the
+// client's state or in the set of extra pairs.
 func (k *worker) client(r *row) {
 	k.total++
 	k.online += int(r.bits&onlineBit) >> 3
 	k.services[int(r.region)*k.sh.services+int(r.service)]++
 	st := &k.s.clients[r.client]
 	if st.epoch != k.epoch {
-		*st = cstate{epoch: k.epoch, h: r.h, start: r.start, region: r.region, sector: r.section, cat: r.cat,
-			gender: r.gender, band: r.bits & bandMask}
+		*st = cstate{epoch: k.epoch, h: r.h, start: r.start, region: r.region, gender: r.gender, band: r.bits & bandMask}
 		k.touched = append(k.touched, r.client)
-		k.sectors[int(r.region)*k.sh.sections+int(r.section)]++
-		k.cats[int(r.region)*k.sh.cats+int(r.cat)]++
-		k.natSectors[r.section]++
-		k.natCats[r.cat]++
-		return
-	}
-	// The first counted service decides gender and age band: earliest
-	// start day, then the smaller record_id.
-	if r.start < st.start || (r.start == st.start && k.x.idLess(r.h, st.h)) {
+	} else if r.start < st.start || (r.start == st.start && k.x.idLess(r.h, st.h)) {
+		// The first counted service decides gender and age band: earliest
+		// start day, then the smaller record_id.
 		st.h, st.start, st.gender, st.band = r.h, r.start, r.gender, r.bits&bandMask
 	}
-	if r.region != st.region {
-		if k.seen.add(pairKey(tagRegion, r.client, r.region, 0)) {
-			k.extra = append(k.extra, uint64(r.client)<<8|uint64(r.region))
+	home := r.region == st.region
+	if !home && k.seen.add(pairKey(tagRegion, r.client, r.region, 0)) {
+		k.extra = append(k.extra, uint64(r.client)<<8|uint64(r.region)) // counted in finish, with the final gender
+	}
+	if home && r.section < 32 {
+		if st.sectors&(1<<r.section) == 0 {
+			st.sectors |= 1 << r.section
+			k.sectors[int(r.region)*k.sh.sections+int(r.section)]++
 		}
-	}
-	if (r.region != st.region || r.section != st.sector) && k.seen.add(pairKey(tagSector, r.client, r.region, r.section)) {
+	} else if k.seen.add(pairKey(tagSector, r.client, r.region, r.section)) {
 		k.sectors[int(r.region)*k.sh.sections+int(r.section)]++
+		k.extraSectors = append(k.extraSectors, uint64(r.client)<<8|uint64(r.section))
 	}
-	if (r.region != st.region || r.cat != st.cat) && k.seen.add(pairKey(tagCat, r.client, r.region, r.cat)) {
+	if home && r.cat < 8 {
+		if st.cats&(1<<r.cat) == 0 {
+			st.cats |= 1 << r.cat
+			k.cats[int(r.region)*k.sh.cats+int(r.cat)]++
+		}
+	} else if k.seen.add(pairKey(tagCat, r.client, r.region, r.cat)) {
 		k.cats[int(r.region)*k.sh.cats+int(r.cat)]++
-	}
-	if r.section != st.sector && k.seen.add(pairKey(tagNatSector, r.client, 0, r.section)) {
-		k.natSectors[r.section]++
-	}
-	if r.cat != st.cat && k.seen.add(pairKey(tagNatCat, r.client, 0, r.cat)) {
-		k.natCats[r.cat]++
+		k.extraCats = append(k.extraCats, uint64(r.client)<<8|uint64(r.cat))
 	}
 }
 
 // enterprise counts a counted row towards the distinct enterprises by
-// region and legal form.
+// region and legal form: regions of the enterprise's first form as bits,
+// anything else in the set.
 func (k *worker) enterprise(r *row) {
 	st := &k.s.ents[r.ent]
 	if st.epoch != k.epoch {
-		*st = estate{epoch: k.epoch, region: r.region, form: r.form}
-		k.forms[int(r.region)*k.sh.forms+int(r.form)]++
-		k.natForms[r.form]++
-		return
+		*st = estate{epoch: k.epoch, form: r.form}
 	}
-	if (r.region != st.region || r.form != st.form) && k.seen.add(pairKey(tagForm, r.ent, r.region, r.form)) {
+	if r.form == st.form && r.region < 32 {
+		if st.regions&(1<<r.region) == 0 {
+			st.regions |= 1 << r.region
+			k.forms[int(r.region)*k.sh.forms+int(r.form)]++
+		}
+	} else if k.seen.add(pairKey(tagForm, r.ent, r.region, r.form)) {
 		k.forms[int(r.region)*k.sh.forms+int(r.form)]++
 	}
-	if r.form != st.form && k.seen.add(pairKey(tagNatForm, r.ent, 0, r.form)) {
+	if r.form < 8 {
+		if st.natForms&(1<<r.form) == 0 {
+			st.natForms |= 1 << r.form
+			k.natForms[r.form]++
+		}
+	} else if k.seen.add(pairKey(tagNatForm, r.ent, 0, r.form)) {
 		k.natForms[r.form]++
 	}
 }
 
-// finish counts what needs each client's final first service: its gender
-// in every region it was served in, and its age band.
+// finish counts what needs each client's final state: its gender in every
+// region it was served in, its age band, and its sections and categories
+// nationwide (those of its first region, as bits, then those of the extra
+// pairs that the bits do not already hold, each once).
 func (k *worker) finish() {
-	for _, c := range k.touched {
-		st := &k.s.clients[c]
+	cs := k.s.clients
+	for i, c := range k.touched {
+		if i%touchAhead == 0 { // as in touch: the states are read in no order
+			var sink uint16
+			for _, c := range k.touched[i:min(i+touchAhead, len(k.touched))] {
+				sink += cs[c].epoch
+			}
+			k.sink += sink
+		}
+		st := &cs[c]
+		g := int(st.gender)
 		k.regions[st.region]++
-		k.genders[int(st.region)*k.sh.genders+int(st.gender)]++
-		k.natGenders[st.gender]++
+		k.genders[int(st.region)*k.sh.genders+g]++
+		k.natGenders[g]++
 		k.bands[st.band]++
+		for m := st.sectors; m != 0; m &= m - 1 {
+			k.natSectors[bits.TrailingZeros32(m)]++
+		}
+		for m := st.cats; m != 0; m &= m - 1 {
+			k.natCats[bits.TrailingZeros8(m)]++
+		}
 	}
 	for _, e := range k.extra {
-		st := &k.s.clients[e>>8]
 		region := int(e & 0xFF)
 		k.regions[region]++
-		k.genders[region*k.sh.genders+int(st.gender)]++
+		k.genders[region*k.sh.genders+int(cs[e>>8].gender)]++
+	}
+	for _, e := range k.extraSectors {
+		c, v := uint32(e>>8), uint8(e)
+		if (v >= 32 || cs[c].sectors&(1<<v) == 0) && k.seen.add(pairKey(tagNatSector, c, 0, v)) {
+			k.natSectors[v]++
+		}
+	}
+	for _, e := range k.extraCats {
+		c, v := uint32(e>>8), uint8(e)
+		if (v >= 8 || cs[c].cats&(1<<v) == 0) && k.seen.add(pairKey(tagNatCat, c, 0, v)) {
+			k.natCats[v]++
+		}
 	}
 	k.clients = len(k.touched)
 }

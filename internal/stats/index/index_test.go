@@ -17,10 +17,24 @@ import (
 // TestMatchesCounter loads generated registers and the tricky records and
 // checks every table against stats.Counter over fixed and random periods.
 func TestMatchesCounter(t *testing.T) {
-	for _, seed := range []uint64{1, 2} {
-		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		seed uint64
+		junk bool
+	}{{"seed1", 1, false}, {"seed2", 2, false}, {"codes beyond the masks", 3, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			seed := tt.seed
 			rnd := rand.New(rand.NewPCG(seed, 7))
 			x, w := New(), newWorld()
+			if tt.junk {
+				// Values seen before the real ones push these past the
+				// bits of the per-client states: the set takes them.
+				var junk []string
+				for i := range 40 {
+					junk = append(junk, fmt.Sprint("junk", i))
+				}
+				x.region, x.section, x.cat, x.form = newDict(256, junk...), newDict(256, junk...), newDict(256, junk...), newDict(256, junk...)
+			}
 			for _, r := range demoRecords(6000, seed, "SRV") {
 				w.put(x, r, reasonOf(&r, rnd))
 			}
@@ -233,7 +247,7 @@ func TestFirstService(t *testing.T) {
 func TestExactPath(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(21, 22))
 	x, w := New(), newWorld()
-	x.region.limit, x.section.limit, x.reason.limit = 12, 6, 4
+	x.region, x.section, x.reason = newDict(12), newDict(6), newDict(4, "")
 	x.prefixes.limit = 2 // record_ids of a third prefix are kept whole
 	for i, r := range append(demoRecords(3000, 6, "SRV"), demoRecords(500, 7, "OTHER")...) {
 		if i%97 == 0 {
@@ -449,5 +463,36 @@ func TestKeySet(t *testing.T) {
 	}
 	if x.rids.live != len(want) {
 		t.Errorf("%d live, want %d", x.rids.live, len(want))
+	}
+}
+
+// TestClientKeys holds the index's numbering of clients to
+// register.ClientKey: the key written back from a record's client number is
+// the record's key, and equal keys share a number.
+func TestClientKeys(t *testing.T) {
+	x := New()
+	recs := append(demoRecords(3000, 12, "SRV"), tricky()...)
+	byKey := map[string]uint32{}
+	for i := range recs {
+		r := &recs[i]
+		x.Put(r, "")
+		h, ok := x.rids.lookup(r.RecordID)
+		if !ok {
+			t.Fatalf("%q not found", r.RecordID)
+		}
+		var client uint32
+		if d := x.locDay[h]; d == noDay {
+			client = x.odd[h].r.client
+		} else {
+			client = x.days[int(d)-x.base][x.locPos[h]].client
+		}
+		key := register.ClientKey(r)
+		if got := x.clients.key(client); got != key {
+			t.Errorf("%s: client key %q, want %q", r.RecordID, got, key)
+		}
+		if id, ok := byKey[key]; ok && id != client {
+			t.Errorf("%s: key %q has numbers %d and %d", r.RecordID, key, id, client)
+		}
+		byKey[key] = client
 	}
 }

@@ -25,10 +25,13 @@ import (
 // would merge two services without anyone noticing, and telling a collision
 // from a correction needs the string anyway.
 //
-// The table is open addressing with linear probing over uint32 slots (the
-// number + 1, 0 empty) at a load of at most 0.8, indexed by the high bits of
-// the hash times the table size, so the size need not be a power of two and
-// can grow by half instead of doubling: about 6 bytes per key.
+// The table is open addressing with linear probing at a load of at most
+// 0.8, indexed by the high bits of the hash times the table size. A slot is
+// the number (uint32) and a tag byte (0 empty, else 7 bits of the hash): a
+// probe reads the tags, which lie side by side, and looks at a code only
+// when the tag matches. Without the tags every probe was a cache miss into
+// the codes, and at a load of 0.8 a miss costs about 13 probes: the table
+// look-ups were 38% of Load. About 8 bytes per key.
 type keySet struct {
 	// enc gives the compact code of s, or spill, or absent when s cannot be
 	// in the set (its compact form needs a sub-dictionary entry that does
@@ -38,6 +41,7 @@ type keySet struct {
 	codes []uint64 // number → code
 	arena []byte   // spilled strings: uvarint length, bytes; removed ones stay as garbage
 	slots []uint32
+	tags  []uint8
 	free  []uint32 // numbers of removed strings, given out again
 	live  int
 	limit int // at most this many strings (0: no limit), for sub-dictionaries that must fit their bits
@@ -88,21 +92,27 @@ func (k *keySet) spilledBytes(code uint64) []byte {
 
 func (k *keySet) home(h uint64) int { return int((h >> 32) * uint64(len(k.slots)) >> 32) }
 
-// find returns the slot holding s, or the empty slot where it would go.
-func (k *keySet) find(s string, code uint64, e encoding) (slot int, id uint32, found bool) {
-	i := k.home(k.hash(code, s, e))
+// find returns the slot holding s, or the empty slot where it would go,
+// and the tag of s.
+func (k *keySet) find(s string, code uint64, e encoding) (slot int, id uint32, tag uint8, found bool) {
+	h := k.hash(code, s, e)
+	tag = uint8(h) | 0x80
+	i := k.home(h)
 	for {
-		v := k.slots[i]
-		if v == 0 {
-			return i, 0, false
+		t := k.tags[i]
+		if t == 0 {
+			return i, 0, tag, false
 		}
-		c := k.codes[v-1]
-		if e == compact {
-			if c == code {
-				return i, v - 1, true
+		if t == tag {
+			v := k.slots[i]
+			c := k.codes[v]
+			if e == compact {
+				if c == code {
+					return i, v, tag, true
+				}
+			} else if c&spilled != 0 && string(k.spilledBytes(c)) == s {
+				return i, v, tag, true
 			}
-		} else if c&spilled != 0 && string(k.spilledBytes(c)) == s {
-			return i, v - 1, true
 		}
 		if i++; i == len(k.slots) {
 			i = 0
@@ -116,11 +126,17 @@ func (k *keySet) full() bool { return k.limit > 0 && k.live >= k.limit }
 // add returns the number of s, giving it the next free one if s is new.
 // ok is false only when s is new and the set is full.
 func (k *keySet) add(s string) (id uint32, isNew, ok bool) {
+	code, e := k.enc(s, true)
+	return k.addEncoded(s, code, e)
+}
+
+// addEncoded is add for a caller that has the encoding of s already; s
+// itself is read only when it is spilled.
+func (k *keySet) addEncoded(s string, code uint64, e encoding) (id uint32, isNew, ok bool) {
 	if len(k.slots) == 0 || (k.live+1)*5 > len(k.slots)*4 {
 		k.resize(max(16, (k.live+1)*2))
 	}
-	code, e := k.enc(s, true)
-	slot, id, found := k.find(s, code, e)
+	slot, id, tag, found := k.find(s, code, e)
 	if found {
 		return id, false, true
 	}
@@ -140,7 +156,7 @@ func (k *keySet) add(s string) (id uint32, isNew, ok bool) {
 		id = uint32(len(k.codes))
 		k.codes = append(k.codes, code)
 	}
-	k.slots[slot] = id + 1
+	k.slots[slot], k.tags[slot] = id, tag
 	k.live++
 	return id, true, true
 }
@@ -154,7 +170,7 @@ func (k *keySet) lookup(s string) (uint32, bool) {
 	if e == absent {
 		return 0, false
 	}
-	_, id, found := k.find(s, code, e)
+	_, id, _, found := k.find(s, code, e)
 	return id, found
 }
 
@@ -167,7 +183,7 @@ func (k *keySet) remove(s string) bool {
 	if e == absent {
 		return false
 	}
-	i, id, found := k.find(s, code, e)
+	i, id, _, found := k.find(s, code, e)
 	if !found {
 		return false
 	}
@@ -178,18 +194,17 @@ func (k *keySet) remove(s string) bool {
 		if j++; j == len(k.slots) {
 			j = 0
 		}
-		v := k.slots[j]
-		if v == 0 {
+		if k.tags[j] == 0 {
 			break
 		}
-		h := k.home(k.entryHash(v - 1))
+		h := k.home(k.entryHash(k.slots[j]))
 		if (i <= j && i < h && h <= j) || (i > j && (i < h || h <= j)) {
 			continue
 		}
-		k.slots[i] = v
+		k.slots[i], k.tags[i] = k.slots[j], k.tags[j]
 		i = j
 	}
-	k.slots[i] = 0
+	k.tags[i] = 0
 	k.free = append(k.free, id)
 	k.live--
 	return true
@@ -204,7 +219,7 @@ func (k *keySet) entryHash(id uint32) uint64 {
 }
 
 func (k *keySet) resize(size int) {
-	k.slots = make([]uint32, size)
+	k.slots, k.tags = make([]uint32, size), make([]uint8, size)
 	live := make([]bool, len(k.codes))
 	for i := range live {
 		live[i] = true
@@ -216,13 +231,14 @@ func (k *keySet) resize(size int) {
 		if !live[id] {
 			continue
 		}
-		i := k.home(k.entryHash(uint32(id)))
-		for k.slots[i] != 0 {
+		h := k.entryHash(uint32(id))
+		i := k.home(h)
+		for k.tags[i] != 0 {
 			if i++; i == len(k.slots) {
 				i = 0
 			}
 		}
-		k.slots[i] = uint32(id) + 1
+		k.slots[i], k.tags[i] = uint32(id), uint8(h)|0x80
 	}
 }
 
