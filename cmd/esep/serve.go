@@ -114,11 +114,18 @@ func envOr(name, def string) string {
 // seedDemo fills an empty database with a year of demo data and demo users
 // for every role.
 func (e *env) seedDemo(db *store.DB, cal *kz.Calendar) error {
-	res, err := seed.Run(e.ctx, &monitor.Cycle{DB: db, Calendar: cal}, seed.Options{RowsPerMonth: 1500, Today: monitor.Today(), By: "demo"})
-	if err != nil || res.Months == 0 {
+	if t, err := db.Totals(e.ctx); err != nil || t.Records > 0 {
 		return err
 	}
-	fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.serve.demo", "months", res.Months, "records", res.Records, "letters", res.Letters, "report", res.Report))
+	// The users come first: the demo's telephone campaign is worked by
+	// the demo agent.
+	type created struct {
+		login string
+		role  auth.Role
+		pass  string
+	}
+	var users []created
+	var agent int64
 	for _, u := range []auth.User{
 		{Login: "analyst", Name: "Әсем Қасымова", Role: auth.Analyst},
 		{Login: "manager", Name: "Нұрлан Ахметов", Role: auth.Operator, Region: "430000000"},
@@ -139,7 +146,18 @@ func (e *env) seedDemo(db *store.DB, cal *kz.Calendar) error {
 			}
 			return err
 		}
-		fmt.Fprintf(e.stderr, "  %-10s %-10s %s\n", u.Login, u.Role, password)
+		if u.Role == auth.Agent {
+			agent = u.ID
+		}
+		users = append(users, created{u.Login, u.Role, password})
+	}
+	res, err := seed.Run(e.ctx, &monitor.Cycle{DB: db, Calendar: cal}, seed.Options{RowsPerMonth: 1500, Today: monitor.Today(), By: "demo", Agent: agent})
+	if err != nil || res.Months == 0 {
+		return err
+	}
+	fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.serve.demo", "months", res.Months, "records", res.Records, "letters", res.Letters, "report", res.Report))
+	for _, u := range users {
+		fmt.Fprintf(e.stderr, "  %-10s %-10s %s\n", u.login, u.role, u.pass)
 	}
 	return nil
 }

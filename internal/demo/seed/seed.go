@@ -28,6 +28,9 @@ type Options struct {
 	// Today ends the year: its twelve months are the ones before it.
 	Today time.Time
 	By    string
+	// Agent is the user id of the call-centre agent who works the demo's
+	// telephone campaign; 0 leaves the campaign out.
+	Agent int64
 	// Force seeds even when the database holds records (for tests that
 	// start from a register of their own).
 	Force bool
@@ -100,11 +103,17 @@ func Run(ctx context.Context, c *monitor.Cycle, opts Options) (*Result, error) {
 	if err := plans(ctx, c.DB, first, opts.By); err != nil {
 		return nil, err
 	}
-	name, err := sendReport(ctx, c, opts.Today, opts.By)
+	p, err := lastQuarter(opts.Today)
 	if err != nil {
 		return nil, err
 	}
-	res.Report = name
+	if err := qualityWork(ctx, c, p, opts.Agent, opts.By); err != nil {
+		return nil, err
+	}
+	if err := sendReport(ctx, c, p, opts.By); err != nil {
+		return nil, err
+	}
+	res.Report = p.Name
 	return res, nil
 }
 
@@ -194,32 +203,34 @@ func plans(ctx context.Context, db *store.DB, first time.Time, by string) error 
 	return db.PutPlans(ctx, ps, by, "demo")
 }
 
-// sendReport saves and sends the report of the last complete quarter.
-func sendReport(ctx context.Context, c *monitor.Cycle, today time.Time, by string) (string, error) {
+// lastQuarter is the last complete quarter before today: the one the demo
+// reports.
+func lastQuarter(today time.Time) (report.Period, error) {
 	q := (int(today.Month())-1)/3 + 1
 	y := today.Year()
 	if q--; q == 0 {
 		y, q = y-1, 4
 	}
-	p, err := report.ParsePeriod(fmt.Sprintf("%dQ%d", y, q))
-	if err != nil {
-		return "", err
-	}
+	return report.ParsePeriod(fmt.Sprintf("%dQ%d", y, q))
+}
+
+// sendReport saves and sends the report of the quarter p.
+func sendReport(ctx context.Context, c *monitor.Cycle, p report.Period, by string) error {
 	r, err := (&report.Builder{Cycle: c}).Build(ctx, p)
 	if err != nil {
-		return "", err
+		return err
 	}
 	r.Status, r.SentAt = report.Sent, time.Now().UTC().Truncate(time.Second).Format(time.RFC3339)
 	snap, err := report.Snapshot(r)
 	if err != nil {
-		return "", err
+		return err
 	}
 	sr := &store.StoredReport{Kind: string(r.Kind), Period: r.Period, Status: string(report.Draft), GeneratedAt: r.GeneratedAt, Snapshot: snap}
 	if err := c.DB.SaveReport(ctx, sr, by); err != nil {
-		return "", err
+		return err
 	}
 	if err := c.DB.MarkReportSent(ctx, sr.ID, r.SentAt, snap, by); err != nil {
-		return "", err
+		return err
 	}
-	return p.Name, nil
+	return nil
 }
