@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -76,15 +75,20 @@ const batchSize = 1000
 // required columns — it returns an error and the database is left exactly
 // as it was. Bad rows do not stop it: they are reported and counted.
 func ImportFile(ctx context.Context, db *store.DB, path string, meta store.ImportMeta, opts Options) (*Result, error) {
-	sum, err := fileSHA256(path)
-	if err != nil {
-		return nil, err
-	}
-	meta.SHA256 = sum
 	if meta.FileName == "" {
 		meta.FileName = path
 	}
-	return inTx(ctx, db, meta, opts, func(tx *store.ImportTx) (*Result, error) { return Run(ctx, path, tx, opts) })
+	return inTx(ctx, db, meta, opts, func(tx *store.ImportTx) (*Result, error) {
+		// The digest is taken as the rows are read: reading the file a
+		// second time just to hash it cost as much as parsing it.
+		h := sha256.New()
+		res, err := run(ctx, path, tx, opts, h)
+		if err != nil {
+			return nil, err
+		}
+		tx.SetSHA256(hex.EncodeToString(h.Sum(nil)))
+		return res, nil
+	})
 }
 
 // ImportRecords writes records that arrive whole rather than in a file —
@@ -110,12 +114,11 @@ func ImportRecords(ctx context.Context, db *store.DB, recs []register.Record, me
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			batch := make([]pending, 0, batchSize)
-			for i := start; i < min(start+batchSize, len(recs)); i++ {
-				p := pending{row: i + 1, rec: recs[i]}
-				register.Normalize(&p.rec)
-				p.findings = im.validator.Validate(&p.rec)
-				batch = append(batch, p)
+			batch := make([]pending, min(batchSize, len(recs)-start))
+			for i := range batch {
+				p := &batch[i]
+				p.row, p.rec = start+i+1, recs[start+i]
+				im.check(p)
 			}
 			if err := im.flush(ctx, batch); err != nil {
 				return nil, err
@@ -168,6 +171,7 @@ func (emptySink) Existing(context.Context, []string) (map[string]*store.Stored, 
 	return nil, nil
 }
 func (emptySink) ClientNames(context.Context, []string) (map[string]string, error) { return nil, nil }
+func (emptySink) EmptyAtStart() (records, clients bool)                            { return true, true }
 func (emptySink) Put(context.Context, []store.Write) error                         { return nil }
 
 type dryRun struct{ *store.ImportTx }
@@ -176,7 +180,29 @@ func (dryRun) Put(context.Context, []store.Write) error { return nil }
 
 // Run reads the file at path and sends its rows to sink.
 func Run(ctx context.Context, path string, sink Sink, opts Options) (*Result, error) {
-	r, err := tabular.Open(path, opts.Tabular)
+	return run(ctx, path, sink, opts, nil)
+}
+
+// chunk is a batch of rows read and checked, on its way from the reading
+// goroutine to the writing one, or the error that stopped the reading.
+type chunk struct {
+	rows []pending
+	err  error
+}
+
+// run is Run writing every byte of the file to tee as it is read.
+//
+// It is a pipeline of two goroutines, because a machine has at least two
+// cores and the two halves of an import cost about the same: one reads,
+// normalises and validates rows (all of it work on one row alone), the
+// calling one looks the rows up in the store, decides what each does, and
+// writes them. Rows travel in batches through a short channel, so memory
+// stays flat; what needs the rows before — duplicates within the file, the
+// first spelling of a person — stays on the writing side, which sees the
+// rows in file order. Progress and OnFinding are called on the calling
+// goroutine.
+func run(ctx context.Context, path string, sink Sink, opts Options, tee io.Writer) (*Result, error) {
+	r, err := tabular.OpenTee(path, opts.Tabular, tee)
 	if err != nil {
 		return nil, err
 	}
@@ -188,37 +214,91 @@ func Run(ctx context.Context, path string, sink Sink, opts Options) (*Result, er
 	im := newImporter(sink, opts)
 	res := &Result{File: path, Encoding: r.Encoding(), RuleCounts: map[string]int{}, UnknownColumns: hm.Unknown}
 	im.res = res
-	batch := make([]pending, 0, batchSize)
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("import %s: %w", path, err)
-		}
-		batch = append(batch, im.prepare(row, hm))
-		if len(batch) == batchSize {
-			if err := im.flush(ctx, batch); err != nil {
-				return nil, fmt.Errorf("import %s: %w", path, err)
+
+	rctx, stop := context.WithCancel(ctx)
+	full := make(chan *chunk, 2)  // read and checked, waiting to be written
+	empty := make(chan *chunk, 4) // written, for the reader to fill again
+	go im.read(rctx, r, hm, full, empty)
+	err = func() error {
+		for c := range full {
+			if c.err != nil {
+				return c.err
 			}
-			batch = batch[:0]
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := im.flush(ctx, c.rows); err != nil {
+				return err
+			}
 			if opts.Progress != nil {
 				opts.Progress(r.Progress())
 			}
+			select {
+			case empty <- c:
+			default:
+			}
 		}
+		return nil
+	}()
+	stop()
+	for range full { // let the reader finish before the file is closed
 	}
-	if err := im.flush(ctx, batch); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", path, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if opts.Progress != nil {
 		_, total := r.Progress()
 		opts.Progress(total, total)
 	}
 	return res, nil
+}
+
+// read is the reading half of run: it reads, normalises and validates the
+// rows of r into batches and sends them on full, until the end of the file,
+// an error (sent as a chunk) or ctx is done. It closes full when it stops.
+func (im *importer) read(ctx context.Context, r *tabular.Reader, hm HeaderMap, full chan<- *chunk, empty <-chan *chunk) {
+	defer close(full)
+	send := func(c *chunk) bool {
+		select {
+		case full <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		var c *chunk
+		select {
+		case c = <-empty:
+			c.rows = c.rows[:0]
+		default:
+			c = &chunk{rows: make([]pending, 0, batchSize)}
+		}
+		for len(c.rows) < batchSize {
+			if ctx.Err() != nil {
+				return
+			}
+			row, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				if len(c.rows) > 0 {
+					send(c)
+				}
+				return
+			}
+			if err != nil {
+				send(&chunk{err: err})
+				return
+			}
+			c.rows = append(c.rows, pending{})
+			im.prepare(&c.rows[len(c.rows)-1], row, hm)
+		}
+		if !send(c) {
+			return
+		}
+	}
 }
 
 type importer struct {
@@ -228,7 +308,17 @@ type importer struct {
 	res       *Result
 	seed      maphash.Seed
 	seen      map[string]uint64 // record_id → content hash, for rows earlier in this file
-	names     map[string]string // client key → first spelling in this file
+	names     map[string]*client
+	// emptyRecords, emptyClients: the store held no records, no clients,
+	// when the import began, so looking rows up in it can only find what
+	// this import wrote, which seen and names know already.
+	emptyRecords, emptyClients bool
+}
+
+// client is what the importer remembers of a person met in this file.
+type client struct {
+	first  string // the first spelling of the name
+	stored bool   // written to the clients table by this import
 }
 
 func newImporter(sink Sink, opts Options) *importer {
@@ -240,7 +330,13 @@ func newImporter(sink Sink, opts Options) *importer {
 		}
 		v = &register.Validator{Today: today}
 	}
-	return &importer{sink: sink, opts: opts, validator: v, seed: maphash.MakeSeed(), seen: map[string]uint64{}, names: map[string]string{}}
+	im := &importer{sink: sink, opts: opts, validator: v, seed: maphash.MakeSeed(), seen: map[string]uint64{}, names: map[string]*client{}}
+	if e, ok := sink.(interface {
+		EmptyAtStart() (records, clients bool)
+	}); ok {
+		im.emptyRecords, im.emptyClients = e.EmptyAtStart()
+	}
+	return im
 }
 
 // pending is a row read and validated, waiting for its batch's look-ups.
@@ -248,53 +344,82 @@ type pending struct {
 	row      int
 	rec      register.Record
 	findings []register.Finding
+	key      string // register.ClientKey of rec
+	hash     uint64 // of rec's values, to tell a repeat from a conflict
 }
 
-func (im *importer) prepare(row tabular.Row, hm HeaderMap) pending {
-	p := pending{row: row.Num}
+// prepare fills p from a row of the file and checks it. It runs on the
+// reading goroutine, so it may only use what never changes during an
+// import.
+func (im *importer) prepare(p *pending, row tabular.Row, hm HeaderMap) {
+	p.row = row.Num
 	for i, c := range register.Columns {
 		if j := hm.Index[i]; j >= 0 && j < len(row.Fields) {
 			c.Set(&p.rec, row.Fields[j])
 		}
 	}
-	register.Normalize(&p.rec)
 	if row.Err != nil {
+		register.Normalize(&p.rec)
 		detail := row.Err.Error()
 		var re *tabular.RowError
 		if errors.As(row.Err, &re) {
 			detail = register.DetailKey(re.Key(), re.Params()...)
 		}
 		p.findings = append(p.findings, register.NewFinding(register.RuleRowMalformed, "", "", detail))
-		return p
+		p.key = register.ClientKey(&p.rec)
+		return
 	}
+	im.check(p)
+}
+
+// check normalises and validates p.rec and computes what decide needs of it.
+func (im *importer) check(p *pending) {
+	register.Normalize(&p.rec)
 	p.findings = im.validator.Validate(&p.rec)
-	return p
+	p.key = register.ClientKey(&p.rec)
+	p.hash = im.hash(&p.rec)
 }
 
 func (im *importer) flush(ctx context.Context, batch []pending) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(batch))
-	keys := make([]string, 0, len(batch))
-	for i := range batch {
-		if id := batch[i].rec.RecordID; id != "" {
-			ids = append(ids, id)
-			keys = append(keys, register.ClientKey(&batch[i].rec))
+	// Only what decide will consult is looked up: a row whose record_id
+	// came earlier in the file is a repeat whatever the store holds, and a
+	// person met earlier in the file is compared with that first spelling.
+	var existing map[string]*store.Stored
+	if !im.emptyRecords {
+		ids := make([]string, 0, len(batch))
+		for i := range batch {
+			if id := batch[i].rec.RecordID; id != "" {
+				if _, dup := im.seen[id]; !dup {
+					ids = append(ids, id)
+				}
+			}
+		}
+		var err error
+		if existing, err = im.sink.Existing(ctx, ids); err != nil {
+			return err
 		}
 	}
-	existing, err := im.sink.Existing(ctx, ids)
-	if err != nil {
-		return err
-	}
-	known, err := im.sink.ClientNames(ctx, keys)
-	if err != nil {
-		return err
+	var known map[string]string
+	if !im.emptyClients {
+		keys := make([]string, 0, len(batch))
+		for i := range batch {
+			if batch[i].rec.RecordID != "" {
+				if _, met := im.names[batch[i].key]; !met {
+					keys = append(keys, batch[i].key)
+				}
+			}
+		}
+		var err error
+		if known, err = im.sink.ClientNames(ctx, keys); err != nil {
+			return err
+		}
 	}
 	writes := make([]store.Write, 0, len(batch))
 	for i := range batch {
-		w := im.decide(&batch[i], existing, known)
-		writes = append(writes, w)
+		writes = append(writes, im.decide(&batch[i], existing, known))
 	}
 	return im.sink.Put(ctx, writes)
 }
@@ -304,12 +429,12 @@ func (im *importer) flush(ctx context.Context, batch []pending) error {
 // records already stored.
 func (im *importer) decide(p *pending, existing map[string]*store.Stored, known map[string]string) store.Write {
 	r := &p.rec
-	w := store.Write{Row: p.row, Record: *r}
+	w := store.Write{Row: p.row, Record: *r, ClientKey: p.key}
 	s := &im.res.Summary
 	s.RowsRead++
 	malformed := hasRule(p.findings, register.RuleRowMalformed)
 	if r.RecordID != "" && !malformed {
-		h := im.hash(r)
+		h := p.hash
 		if prev, dup := im.seen[r.RecordID]; dup {
 			if prev == h {
 				p.findings = append(p.findings, register.NewFinding(register.RuleRecordDuplicate, "record_id", r.RecordID, ""))
@@ -320,7 +445,7 @@ func (im *importer) decide(p *pending, existing map[string]*store.Stored, known 
 		}
 		im.seen[r.RecordID] = h
 		if !register.HasBlocking(p.findings) {
-			im.checkPerson(p, known)
+			w.KnownClient = im.checkPerson(p, known)
 		}
 	}
 	if r.RecordID == "" || malformed {
@@ -354,6 +479,12 @@ func (im *importer) decide(p *pending, existing map[string]*store.Stored, known 
 func (im *importer) finish(p *pending, w store.Write, keep bool) store.Write {
 	w.Store = keep
 	w.Findings = p.findings
+	if keep && !register.HasBlocking(p.findings) {
+		// Put writes the person's spelling now, if no one did before.
+		if c := im.names[p.key]; c != nil {
+			c.stored = true
+		}
+	}
 	s := &im.res.Summary
 	switch {
 	case register.HasBlocking(p.findings):
@@ -374,32 +505,36 @@ func (im *importer) finish(p *pending, w store.Write, keep bool) store.Write {
 
 // checkPerson notices one person written two ways: the same IIN under
 // another name, or the same folded name and birth date spelled otherwise.
-func (im *importer) checkPerson(p *pending, known map[string]string) {
+// It reports whether the person's key is in the clients table already:
+// stored before the import, or written by it for an earlier row.
+func (im *importer) checkPerson(p *pending, known map[string]string) bool {
 	r := &p.rec
-	key := register.ClientKey(r)
-	first, ok := im.names[key]
-	if !ok {
-		first, ok = known[key]
-	}
-	if !ok {
-		im.names[key] = r.ClientFullName
-		return
+	var first string
+	inTable := false
+	if c, ok := im.names[p.key]; ok {
+		first, inTable = c.first, c.stored
+	} else if first, ok = known[p.key]; ok {
+		inTable = true
+	} else {
+		im.names[p.key] = &client{first: r.ClientFullName}
+		return false
 	}
 	if strings.EqualFold(first, r.ClientFullName) {
-		return
+		return inTable
 	}
 	rule := register.RulePersonSpelling
 	if kz.FoldName(first) != kz.FoldName(r.ClientFullName) {
 		rule = register.RuleIINName
 	}
 	p.findings = append(p.findings, register.NewFinding(rule, "client_full_name", r.ClientFullName, first))
+	return inTable
 }
 
 func (im *importer) hash(r *register.Record) uint64 {
 	var h maphash.Hash
 	h.SetSeed(im.seed)
-	for _, v := range r.Values() {
-		h.WriteString(v)
+	for _, c := range register.Columns {
+		h.WriteString(c.Get(r))
 		h.WriteByte(0)
 	}
 	return h.Sum64()
@@ -412,17 +547,4 @@ func hasRule(fs []register.Finding, rule register.Rule) bool {
 		}
 	}
 	return false
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("import %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("import %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"esep/internal/register"
 )
 
@@ -54,6 +57,13 @@ type Write struct {
 	Store bool
 	// Prev is the version being replaced, nil for a new record.
 	Prev *Stored
+	// ClientKey is register.ClientKey of Record when the importer has
+	// computed it already; "" means Put computes it.
+	ClientKey string
+	// KnownClient means the person's key is already in the clients table —
+	// stored before, or written for an earlier row of this import — so Put
+	// need not write the spelling again (the first one stays in any case).
+	KnownClient bool
 }
 
 // ImportTx is an import in progress: everything it writes becomes visible
@@ -66,6 +76,13 @@ type ImportTx struct {
 	by       string
 	received string
 	inCycle  int
+	sha256   string
+	// hadRecords and hadClients: the tables held rows when the import
+	// began. When they did not, nothing stored can match a row of the file
+	// but what the import itself wrote.
+	hadRecords, hadClients bool
+	// The single-row INSERTs of Put on SQLite, prepared once.
+	insRecord, insImportFinding, insRecordFinding, insClient *sql.Stmt
 }
 
 // writer runs the statements of one transaction, each prepared once:
@@ -74,6 +91,10 @@ type writer struct {
 	db    *DB
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// conn is the connection the transaction runs on, when the writer holds
+	// one of its own (an import on PostgreSQL): COPY needs the driver's
+	// connection, and database/sql gives it only through a *sql.Conn.
+	conn *sql.Conn
 }
 
 func newWriter(db *DB, tx *sql.Tx) *writer {
@@ -82,10 +103,26 @@ func newWriter(db *DB, tx *sql.Tx) *writer {
 
 // BeginImport starts an import transaction and records the delivery.
 func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, error) {
-	tx, err := db.w.BeginTx(ctx, nil)
+	var (
+		conn *sql.Conn
+		tx   *sql.Tx
+		err  error
+	)
+	if db.dialect.dollar {
+		// A connection of its own, so that Put can COPY on it.
+		if conn, err = db.w.Conn(ctx); err == nil {
+			if tx, err = conn.BeginTx(ctx, nil); err != nil {
+				conn.Close()
+			}
+		}
+	} else {
+		tx, err = db.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("begin import: %w", db.err(err))
 	}
+	w := newWriter(db, tx)
+	w.conn = conn
 	if meta.Kind == "" {
 		meta.Kind = "history"
 		if meta.Month != "" {
@@ -96,31 +133,56 @@ func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, erro
 	if meta.ReceivedAt == "" {
 		meta.ReceivedAt = now
 	}
-	var id int64
+	t := &ImportTx{writer: w, now: now, by: meta.By, received: meta.ReceivedAt, sha256: meta.SHA256}
 	err = tx.QueryRowContext(ctx, db.q(`INSERT INTO imports (file_name, file_sha256, kind, started_at, finished_at, imported_by, register_month, received_at, due_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By, meta.Month, meta.ReceivedAt, meta.DueDate).Scan(&id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By, meta.Month, meta.ReceivedAt, meta.DueDate).Scan(&t.id)
+	if err == nil {
+		var records, clients int
+		err = tx.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM records) THEN 1 ELSE 0 END,
+			CASE WHEN EXISTS (SELECT 1 FROM clients) THEN 1 ELSE 0 END`).Scan(&records, &clients)
+		t.hadRecords, t.hadClients = records != 0, clients != 0
+	}
 	if err != nil {
-		tx.Rollback()
+		t.Rollback()
 		return nil, fmt.Errorf("begin import: %w", db.err(err))
 	}
-	inCycle := 0
 	if meta.Month != "" {
-		inCycle = 1
+		t.inCycle = 1
 	}
-	return &ImportTx{writer: newWriter(db, tx), id: id, now: now, by: meta.By, received: meta.ReceivedAt, inCycle: inCycle}, nil
+	return t, nil
 }
 
+// EmptyAtStart reports whether the records and the clients tables were
+// empty when the import began. Then Existing and ClientNames can only find
+// what this import wrote, which an importer that remembers its own rows
+// need not look up.
+func (t *ImportTx) EmptyAtStart() (records, clients bool) { return !t.hadRecords, !t.hadClients }
+
+// SetSHA256 sets the digest of the delivered file, recorded at Commit: an
+// importer that hashes the file while reading it knows it only at the end.
+func (t *ImportTx) SetSHA256(sum string) { t.sha256 = sum }
+
 func (t *writer) exec(ctx context.Context, query string, args ...any) error {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return t.db.err(err)
+}
+
+// stmt returns query prepared in the transaction, preparing it the first
+// time.
+func (t *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	st, ok := t.stmts[query]
 	if !ok {
 		var err error
 		if st, err = t.tx.PrepareContext(ctx, t.db.q(query)); err != nil {
-			return t.db.err(err)
+			return nil, t.db.err(err)
 		}
 		t.stmts[query] = st
 	}
-	_, err := st.ExecContext(ctx, args...)
-	return t.db.err(err)
+	return st, nil
 }
 
 // ID is the import's number.
@@ -174,58 +236,181 @@ func (t *ImportTx) ClientNames(ctx context.Context, keys []string) (map[string]s
 	return out, nil
 }
 
+// The tables Put writes, with their columns.
+var (
+	importFindingColumns = []string{"import_id", "row_num", "record_id", "rule", "severity", "column_name", "value", "detail"}
+	newRecordColumns     = append(register.ColumnNames(), "client_key", "blocking", "first_import_id", "last_import_id", "first_seen_at", "updated_at", "arrived_at", "in_cycle")
+	recordFindingColumns = []string{"record_id", "rule", "severity", "column_name", "value", "detail"}
+)
+
 // Put writes a batch of rows: new and corrected records with their findings
 // and correction history, new client spellings, and every row's findings
-// in the import's problem list. New rows go in as multi-row INSERTs: one
-// round trip per few hundred rows instead of several per row, which is what
-// PostgreSQL over a network needs.
+// in the import's problem list.
+//
+// How rows go in is what an import's speed depends on, and the engines want
+// opposite things. SQLite runs in the process: a single-row INSERT prepared
+// once costs no round trip, and unlike a multi-row INSERT it needs no
+// statement journal (SQLite keeps one for every statement that changes
+// several rows inside a transaction, in case it fails half-way), so each
+// row is executed as it comes. PostgreSQL is across a socket: new records
+// and findings go in with COPY, the bulk-load protocol, one per batch and
+// table, and the few other statements are multi-row.
 func (t *ImportTx) Put(ctx context.Context, batch []Write) error {
-	var (
-		importFindings [][]any
-		newRecords     [][]any
-		recordFindings [][]any
-		clients        [][]any
-	)
+	if t.conn != nil {
+		return t.putCopy(ctx, batch)
+	}
+	if err := t.prepareInserts(ctx); err != nil {
+		return err
+	}
 	for i := range batch {
 		w := &batch[i]
+		if err := t.putRow(ctx, w); err != nil {
+			return fmt.Errorf("row %d: %w", w.Row, err)
+		}
+	}
+	return nil
+}
+
+// putRow writes one row on SQLite.
+func (t *ImportTx) putRow(ctx context.Context, w *Write) error {
+	r := &w.Record
+	for _, f := range w.Findings {
+		if _, err := t.insImportFinding.ExecContext(ctx, t.id, w.Row, r.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail); err != nil {
+			return fmt.Errorf("write import_findings: %w", t.db.err(err))
+		}
+	}
+	if !w.Store {
+		return nil
+	}
+	key, blocking := w.key(), w.blocking()
+	if w.Prev == nil {
+		if _, err := t.insRecord.ExecContext(ctx, t.newRecordRow(r, key, blocking)...); err != nil {
+			return fmt.Errorf("write records: %w", t.db.err(err))
+		}
+	} else if err := t.update(ctx, w, key, blocking); err != nil {
+		return err
+	}
+	for _, f := range w.Findings {
+		if _, err := t.insRecordFinding.ExecContext(ctx, r.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail); err != nil {
+			return fmt.Errorf("write record_findings: %w", t.db.err(err))
+		}
+	}
+	if blocking == 0 && !w.KnownClient {
+		if _, err := t.insClient.ExecContext(ctx, key, r.ClientFullName); err != nil {
+			return fmt.Errorf("write clients: %w", t.db.err(err))
+		}
+	}
+	return nil
+}
+
+// prepareInserts prepares the single-row INSERTs of putRow once per import.
+func (t *ImportTx) prepareInserts(ctx context.Context) error {
+	if t.insRecord != nil {
+		return nil
+	}
+	for _, p := range []struct {
+		st            **sql.Stmt
+		table, suffix string
+		cols          []string
+	}{
+		{&t.insImportFinding, "import_findings", "", importFindingColumns},
+		{&t.insRecord, "records", "", newRecordColumns},
+		{&t.insRecordFinding, "record_findings", "", recordFindingColumns},
+		{&t.insClient, "clients", " ON CONFLICT (client_key) DO NOTHING", []string{"client_key", "full_name"}},
+	} {
+		st, err := t.stmt(ctx, `INSERT INTO `+p.table+` (`+strings.Join(p.cols, ", ")+`) VALUES (`+marks(len(p.cols))+`)`+p.suffix)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", p.table, err)
+		}
+		*p.st = st
+	}
+	return nil
+}
+
+// newRecordRow is the row of newRecordColumns for a new record.
+func (t *ImportTx) newRecordRow(r *register.Record, key string, blocking int) []any {
+	row := make([]any, 0, len(newRecordColumns))
+	for _, c := range register.Columns {
+		row = append(row, c.Get(r))
+	}
+	return append(row, key, blocking, t.id, t.id, t.now, t.now, t.received, t.inCycle)
+}
+
+// putCopy writes a batch on PostgreSQL: COPY for the new records and the
+// findings, which are nearly all of the rows.
+func (t *ImportTx) putCopy(ctx context.Context, batch []Write) error {
+	var importFindings, newRecords, recordFindings, clients [][]any
+	for i := range batch {
+		w := &batch[i]
+		r := &w.Record
 		for _, f := range w.Findings {
-			importFindings = append(importFindings, []any{t.id, w.Row, w.Record.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail})
+			importFindings = append(importFindings, []any{t.id, w.Row, r.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail})
 		}
 		if !w.Store {
 			continue
 		}
-		r := &w.Record
-		blocking := 0
-		if register.HasBlocking(w.Findings) {
-			blocking = 1
-		}
-		key := register.ClientKey(r)
+		key, blocking := w.key(), w.blocking()
 		if w.Prev == nil {
-			newRecords = append(newRecords, append(anys(r.Values()), key, blocking, t.id, t.id, t.now, t.now, t.received, t.inCycle))
+			newRecords = append(newRecords, t.newRecordRow(r, key, blocking))
 		} else if err := t.update(ctx, w, key, blocking); err != nil {
 			return fmt.Errorf("row %d: %w", w.Row, err)
 		}
 		for _, f := range w.Findings {
 			recordFindings = append(recordFindings, []any{r.RecordID, f.Rule, string(f.Severity), f.Column, f.Value, f.Detail})
 		}
-		if blocking == 0 {
+		if blocking == 0 && !w.KnownClient {
 			clients = append(clients, []any{key, r.ClientFullName})
 		}
 	}
-	for _, ins := range []struct {
-		table, cols, suffix string
-		rows                [][]any
+	// Records before their findings, which refer to them.
+	for _, c := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
 	}{
-		{"import_findings", "import_id, row_num, record_id, rule, severity, column_name, value, detail", "", importFindings},
-		{"records", recordColumns + ", client_key, blocking, first_import_id, last_import_id, first_seen_at, updated_at, arrived_at, in_cycle", "", newRecords},
-		{"record_findings", "record_id, rule, severity, column_name, value, detail", "", recordFindings},
-		{"clients", "client_key, full_name", " ON CONFLICT (client_key) DO NOTHING", clients},
+		{"import_findings", importFindingColumns, importFindings},
+		{"records", newRecordColumns, newRecords},
+		{"record_findings", recordFindingColumns, recordFindings},
 	} {
-		if err := t.insertMany(ctx, ins.table, ins.cols, ins.suffix, ins.rows); err != nil {
-			return fmt.Errorf("write %s: %w", ins.table, err)
+		if err := t.copyRows(ctx, c.table, c.cols, c.rows); err != nil {
+			return fmt.Errorf("write %s: %w", c.table, err)
 		}
 	}
+	// COPY cannot skip a person already known; a multi-row INSERT can.
+	if err := t.insertMany(ctx, "clients", "client_key, full_name", " ON CONFLICT (client_key) DO NOTHING", clients); err != nil {
+		return fmt.Errorf("write clients: %w", err)
+	}
 	return nil
+}
+
+// copyRows loads rows into table with COPY on the transaction's
+// connection.
+func (t *writer) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return t.db.err(t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs a pgx connection, not %T", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	}))
+}
+
+func (w *Write) key() string {
+	if w.ClientKey != "" {
+		return w.ClientKey
+	}
+	return register.ClientKey(&w.Record)
+}
+
+func (w *Write) blocking() int {
+	if register.HasBlocking(w.Findings) {
+		return 1
+	}
+	return 0
 }
 
 // maxParams keeps a statement under SQLite's limit of 32,766 parameters
@@ -279,17 +464,30 @@ func (t *ImportTx) update(ctx context.Context, w *Write, key string, blocking in
 
 // Commit records the summary and makes the import visible.
 func (t *ImportTx) Commit(ctx context.Context, s ImportSummary) error {
-	_, err := t.tx.ExecContext(ctx, t.db.q(`UPDATE imports SET finished_at = ?, rows_read = ?, accepted = ?, warned = ?, rejected = ?, unchanged = ?, corrected = ? WHERE id = ?`),
-		time.Now().UTC().Format(time.RFC3339Nano), s.RowsRead, s.Accepted, s.Warned, s.Rejected, s.Unchanged, s.Corrected, t.id)
+	_, err := t.tx.ExecContext(ctx, t.db.q(`UPDATE imports SET finished_at = ?, file_sha256 = ?, rows_read = ?, accepted = ?, warned = ?, rejected = ?, unchanged = ?, corrected = ? WHERE id = ?`),
+		time.Now().UTC().Format(time.RFC3339Nano), t.sha256, s.RowsRead, s.Accepted, s.Warned, s.Rejected, s.Unchanged, s.Corrected, t.id)
 	if err != nil {
-		t.tx.Rollback()
+		t.Rollback()
 		return fmt.Errorf("commit import: %w", t.db.err(err))
 	}
-	return t.db.err(t.tx.Commit())
+	err = t.tx.Commit()
+	t.release()
+	return t.db.err(err)
 }
 
 // Rollback abandons the import: the database is left as it was.
-func (t *ImportTx) Rollback() error { return t.tx.Rollback() }
+func (t *ImportTx) Rollback() error {
+	err := t.tx.Rollback()
+	t.release()
+	return err
+}
+
+// release returns the import's own connection, if it has one, to the pool.
+func (t *ImportTx) release() {
+	if t.conn != nil {
+		t.conn.Close()
+	}
+}
 
 var (
 	recordColumns = strings.Join(register.ColumnNames(), ", ")

@@ -1,5 +1,7 @@
 package tabular
 
+import "io"
+
 // Default limits. They are generous for a register (a year of a large
 // operator is a few hundred megabytes of CSV) and finite, so that no input
 // can make the reader use unbounded memory or disk.
@@ -48,6 +50,8 @@ type Options struct {
 	// TempDir is where spooled uploads and unpacked worksheets go; empty
 	// means os.TempDir().
 	TempDir string
+
+	tee io.Writer // see OpenTee
 }
 
 func (o Options) withDefaults() Options {

@@ -73,7 +73,15 @@ type Reader struct {
 // delimited text. The name in errors is the file's base name. It returns a
 // *FileError for a file that cannot be read as a table (see the Code
 // constants). Close the Reader when done.
-func Open(path string, opts Options) (*Reader, error) {
+func Open(path string, opts Options) (*Reader, error) { return OpenTee(path, opts, nil) }
+
+// OpenTee is Open that also writes every byte of the file to tee (when not
+// nil) as it is read, so that a caller can hash a file without reading it a
+// second time. A text file reaches tee as it is parsed, all of it once Next
+// has returned io.EOF; a workbook, which is read out of order, is copied to
+// tee whole when it is opened.
+func OpenTee(path string, opts Options, tee io.Writer) (*Reader, error) {
+	opts.tee = tee
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -128,6 +136,9 @@ func newReader(in io.Reader, name string, size int64, path string, opts Options)
 	if size > o.MaxBytes {
 		return nil, &FileError{Code: CodeTooLarge, File: name,
 			Err: fmt.Errorf("%d bytes, the limit is %d", size, o.MaxBytes)}
+	}
+	if o.tee != nil {
+		in = io.TeeReader(in, o.tee)
 	}
 	cr := &countingReader{r: in, max: o.MaxBytes, file: name}
 	sample := make([]byte, sampleSize)

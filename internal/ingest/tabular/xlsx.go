@@ -27,6 +27,12 @@ func (r *Reader) openXLSX(sample []byte, cr *countingReader, path string, o Opti
 		}
 		defer os.Remove(path) // excelize has unpacked what it needs on open
 		r.total = max(r.total, cr.n.Load())
+	} else if o.tee != nil {
+		// Opened by name, the workbook is read out of order, not through
+		// cr: pass all of it to the tee now.
+		if _, err := io.Copy(io.Discard, cr); err != nil {
+			return err
+		}
 	}
 	if err := checkZip(path, r.name, o); err != nil {
 		return err

@@ -72,7 +72,8 @@ type Index struct {
 	odd    map[uint32]*oddRow
 	n      int
 
-	// workers is how many goroutines Compute uses at most (0: GOMAXPROCS).
+	// workers is how many goroutines Compute uses at most; 0 is one for a
+	// period of fewer than 2^19 rows, else GOMAXPROCS (see workerCount).
 	workers int
 	scratch sync.Pool
 }
