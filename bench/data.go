@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"esep/internal/demo"
+)
+
+// benchOptions is the register every phase measures: `esep demo --rows n
+// --seed 1` over a fixed year (so runs on different days see the same
+// data), 2% of rows with mistakes, record ids with the given prefix.
+func benchOptions(rows int) demo.Options {
+	return demo.Options{Rows: rows, Seed: 1, ErrorRate: 0.02,
+		From: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)}
+}
+
+// registerCSV returns the path of the generated register of rows records,
+// writing it the first time it is asked for in this run.
+func (e *env) registerCSV(rows int) (string, error) {
+	path := filepath.Join(e.Dir, fmt.Sprintf("register-%d.csv", rows))
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	start := time.Now()
+	tmp := path + ".part"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return "", err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = demo.WriteCSV(w, benchOptions(rows))
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("write register of %d rows: %w", rows, err)
+	}
+	e.Log.Info("register written", "rows", rows, "path", path, "took", time.Since(start).Round(time.Millisecond))
+	return path, nil
+}
