@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -11,10 +12,13 @@ import (
 	"time"
 
 	"esep/internal/kz"
+	"esep/internal/monitor"
 	"esep/internal/register"
 	"esep/internal/report"
 	"esep/internal/stats"
+	"esep/internal/stats/live"
 	"esep/internal/stats/statstest"
+	"esep/internal/store"
 	"esep/internal/store/storetest"
 )
 
@@ -39,8 +43,14 @@ func TestMonitoringCycle(t *testing.T) {
 			}
 			jul, aug, sep := gen("2026-07", "JUL", "21"), gen("2026-08", "AUG", "22"), gen("2026-09", "SEP", "23")
 
+			// A server's warm indicator index, loaded before anything is
+			// written and kept up to date through the change log by every
+			// step below, each made by another process (the esep command).
+			ind := liveIndicators(t, db)
 			esepOK("import", "--month", "2026-07", "--received", "2026-08-01T09:00:00+05:00", jul)
+			checkLive(t, ind, "after July")
 			esepOK("import", "--month", "2026-08", "--received", "2026-09-02T10:00:00+05:00", aug)
+			checkLive(t, ind, "after the late August")
 			var res struct {
 				Letter string `json:"letter"`
 			}
@@ -49,9 +59,11 @@ func TestMonitoringCycle(t *testing.T) {
 				t.Fatal("no letter was drafted for a register with problems")
 			}
 			// Received Friday 2 October: corrections due Wednesday 7 October.
+			checkLive(t, ind, "after September")
 			if out := esepOK("letter", "send", res.Letter, "--sent", "2026-10-02T09:00:00+05:00"); !strings.Contains(out, "2026-10-07") {
 				t.Fatalf("letter send: %q", out)
 			}
+			checkLive(t, ind, "after the letter")
 
 			// The test's own account of every record's fate.
 			recs, cycle := readRegisters(t, jul, aug, sep)
@@ -77,6 +89,7 @@ func TestMonitoringCycle(t *testing.T) {
 				path := filepath.Join(dir, name+".csv")
 				writeFixed(t, sep, path, ids)
 				esepOK("import", "--month", "2026-09", "--received", fixes[name], path)
+				checkLive(t, ind, "after "+name)
 			}
 			for _, id := range early {
 				delete(cycle, id)
@@ -92,6 +105,7 @@ func TestMonitoringCycle(t *testing.T) {
 			missing, mismatched := writeActs(t, acts, recs, "SEP")
 			cycle[missing], cycle[mismatched] = "act_not_found", "act_mismatch"
 			esepOK("acts", "import", acts)
+			checkLive(t, ind, "after the act registry")
 
 			var got report.Report
 			mustDecode(t, esepOK("report", "--quarter", "2026Q3", "--format", "json"), &got)
@@ -405,4 +419,46 @@ func mapRow(header []string, m map[string]string) []string {
 		row[i] = m[h]
 	}
 	return row
+}
+
+// liveIndicators opens the database dsn as a server would and loads its
+// warm indicator index, reading the change log at every question (a
+// server reads it at most once a second for other processes' changes).
+func liveIndicators(t *testing.T, dsn string) *live.Indicators {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ind := live.New(&monitor.Cycle{DB: db})
+	ind.OthersEvery = 0
+	if err := ind.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return ind
+}
+
+// checkLive compares the warm index with a count from the database, for
+// the quarter and for each of its months.
+func checkLive(t *testing.T, ind *live.Indicators, step string) {
+	t.Helper()
+	ctx := context.Background()
+	cycle := &monitor.Cycle{DB: ind.DB()}
+	for _, p := range [][2]string{{"2026-07-01", "2026-09-30"}, {"2026-07-01", "2026-07-31"}, {"2026-08-01", "2026-08-31"}, {"2026-09-01", "2026-09-30"}} {
+		gt, gn, err := ind.Compute(ctx, p[0], p[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		wt, wn, err := stats.Compute(ctx, cycle, p[0], p[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := mustJSONString(t, gt), mustJSONString(t, wt); g != w {
+			t.Errorf("%s, %s..%s: the warm index differs from a count of the database\nindex: %.1200s\ncount: %.1200s", step, p[0], p[1], g, w)
+		}
+		if g, w := mustJSONString(t, gn), mustJSONString(t, wn); g != w {
+			t.Errorf("%s, %s..%s: national figures differ\nindex: %.600s\ncount: %.600s", step, p[0], p[1], g, w)
+		}
+	}
 }

@@ -56,6 +56,7 @@ func cmdServe(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
+	srv.StartIndicators(e.ctx)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "db", maskDSN(e.dsn), "engine", db.Engine())
 	fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.serve.listening", "url", "http://"+ln.Addr().String()))

@@ -105,6 +105,13 @@ type Source interface {
 	EachCounted(ctx context.Context, from, to string, fn func(r *register.Record, excluded string) error) error
 }
 
+// Engine counts the tables of a period as Compute does over the monitoring
+// cycle, faster (stats/live keeps an in-memory index). LateRegisters is
+// left to the caller.
+type Engine interface {
+	Compute(ctx context.Context, from, to string) (*Tables, *National, error)
+}
+
 // Compute counts the period [from, to] (YYYY-MM-DD, inclusive) from src.
 func Compute(ctx context.Context, src Source, from, to string) (*Tables, *National, error) {
 	c, err := Count(ctx, src, from, to)

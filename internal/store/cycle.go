@@ -189,7 +189,7 @@ func (db *DB) LetterOutcomes(ctx context.Context, l *StoredLetter, fixedInTime f
 // SendLetter records that a letter was sent and when the operator received
 // it, with the correction deadline that follows, and audits it.
 func (db *DB) SendLetter(ctx context.Context, id int64, sentAt, deliveredAt, correctionDue, actor string) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, db.q(`UPDATE letters SET sent_at = ?, delivered_at = ?, correction_due = ? WHERE id = ?`), sentAt, deliveredAt, correctionDue, id)
 		if err != nil {
 			return err
@@ -197,8 +197,16 @@ func (db *DB) SendLetter(ctx context.Context, id int64, sentAt, deliveredAt, cor
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return db.audit(ctx, tx, actor, "letter.send", "letter:"+strconv.FormatInt(id, 10), "sent "+sentAt+", delivered "+deliveredAt+", corrections due "+correctionDue)
+		if err := db.audit(ctx, tx, actor, "letter.send", "letter:"+strconv.FormatInt(id, 10), "sent "+sentAt+", delivered "+deliveredAt+", corrections due "+correctionDue); err != nil {
+			return err
+		}
+		_, err = db.logChanges(ctx, tx, &changeSet{letterID: id})
+		return err
 	})
+	if err == nil {
+		db.changes.Add(1)
+	}
+	return err
 }
 
 // ImportActs stores an act registry: each act with the records it covers,
@@ -236,6 +244,7 @@ func (db *DB) ImportActs(ctx context.Context, meta ImportMeta, acts []register.A
 	if err := tx.insertMany(ctx, "act_months", "month", " ON CONFLICT (month) DO NOTHING", monthRows); err != nil {
 		return 0, err
 	}
+	tx.changed.months, tx.changed.actsImportID = months, tx.id
 	return tx.id, tx.Commit(ctx, ImportSummary{RowsRead: len(acts), Accepted: len(acts)})
 }
 

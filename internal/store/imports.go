@@ -81,6 +81,8 @@ type ImportTx struct {
 	// began. When they did not, nothing stored can match a row of the file
 	// but what the import itself wrote.
 	hadRecords, hadClients bool
+	// changed is what the import wrote, for the change log.
+	changed changeSet
 	// The single-row INSERTs of Put on SQLite, prepared once.
 	insRecord, insImportFinding, insRecordFinding, insClient *sql.Stmt
 }
@@ -282,6 +284,7 @@ func (t *ImportTx) putRow(ctx context.Context, w *Write) error {
 	if !w.Store {
 		return nil
 	}
+	t.changed.wrote(r)
 	key, blocking := w.key(), w.blocking()
 	if w.Prev == nil {
 		if _, err := t.insRecord.ExecContext(ctx, t.newRecordRow(r, key, blocking)...); err != nil {
@@ -349,6 +352,7 @@ func (t *ImportTx) putCopy(ctx context.Context, batch []Write) error {
 		if !w.Store {
 			continue
 		}
+		t.changed.wrote(r)
 		key, blocking := w.key(), w.blocking()
 		if w.Prev == nil {
 			newRecords = append(newRecords, t.newRecordRow(r, key, blocking))
@@ -466,12 +470,19 @@ func (t *ImportTx) update(ctx context.Context, w *Write, key string, blocking in
 func (t *ImportTx) Commit(ctx context.Context, s ImportSummary) error {
 	_, err := t.tx.ExecContext(ctx, t.db.q(`UPDATE imports SET finished_at = ?, file_sha256 = ?, rows_read = ?, accepted = ?, warned = ?, rejected = ?, unchanged = ?, corrected = ? WHERE id = ?`),
 		time.Now().UTC().Format(time.RFC3339Nano), t.sha256, s.RowsRead, s.Accepted, s.Warned, s.Rejected, s.Unchanged, s.Corrected, t.id)
+	var logged bool
+	if err == nil {
+		logged, err = t.db.logChanges(ctx, t.tx, &t.changed)
+	}
 	if err != nil {
 		t.Rollback()
 		return fmt.Errorf("commit import: %w", t.db.err(err))
 	}
 	err = t.tx.Commit()
 	t.release()
+	if err == nil && logged {
+		t.db.changes.Add(1)
+	}
 	return t.db.err(err)
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"esep/internal/store/postgres"
 	"esep/internal/store/sqlite"
@@ -27,6 +28,7 @@ var (
 type DB struct {
 	w, r    *sql.DB // writer and reader pools; the same pool on PostgreSQL
 	dialect dialect
+	changes atomic.Uint64 // commits that logged changes (see LocalChanges)
 }
 
 type dialect struct {

@@ -13,7 +13,6 @@ import (
 	"esep/internal/auth"
 	"esep/internal/i18n"
 	"esep/internal/register"
-	"esep/internal/stats"
 	"esep/internal/store"
 )
 
@@ -172,7 +171,7 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, "bad_request", "detail", "from, to: YYYY-MM-DD")
 		return
 	}
-	tables, _, err := stats.Compute(r.Context(), s.cycle, from, to)
+	tables, _, err := s.indicators.Compute(r.Context(), from, to)
 	if err != nil {
 		s.apiInternal(w, r, err)
 		return

@@ -41,6 +41,9 @@ func demoSite(t *testing.T) (*httptest.Server, *site) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := w.LoadIndicators(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(srv.Close)
 	return srv, s

@@ -259,18 +259,17 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	d := dashboardData{Year: today.Year()}
 	if u.Can(auth.ReadReports) || u.Can(auth.ReadRegister) {
 		from := fmt.Sprintf("%d-01-01", d.Year)
-		c, err := stats.Count(r.Context(), s.source(u), from, today.Format(time.DateOnly))
+		t, n, byMonth, err := s.counts(r.Context(), u, from, today.Format(time.DateOnly))
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		t, n := c.Tables(), c.National()
 		d.Tables, d.Clients = t, n.Clients
 		most := 1
-		for _, m := range c.ServicesByMonth() {
+		for _, m := range byMonth {
 			most = max(most, m.Count)
 		}
-		for _, m := range c.ServicesByMonth() {
+		for _, m := range byMonth {
 			d.ByMonth = append(d.ByMonth, regionBar{Code: m.Key, Services: m.Count, Percent: m.Count * 100 / most})
 		}
 		if err := s.planBars(r, &d, today); err != nil {
@@ -326,7 +325,7 @@ func (s *Server) planBars(r *http.Request, d *dashboardData, today time.Time) er
 		return err
 	}
 	u := userOf(r)
-	t, _, err := stats.Compute(r.Context(), s.source(u), p.From, today.Format(time.DateOnly))
+	t, _, _, err := s.counts(r.Context(), u, p.From, today.Format(time.DateOnly))
 	if err != nil {
 		return err
 	}
@@ -344,13 +343,25 @@ func (s *Server) planBars(r *http.Request, d *dashboardData, today time.Time) er
 	return nil
 }
 
-// source gives the records a user may count: all of them, or those of her
-// region for a regional manager, so that her dashboard is her region's.
-func (s *Server) source(u *auth.User) stats.Source {
+// counts returns the tables, the nationwide figures and the services by
+// month of [from, to] that u may count: all records, from the warm index,
+// or, for a regional manager, her region's, counted from the database so
+// that her dashboard is her region's. (The index counts the whole country;
+// a region's records are a twentieth of it.)
+func (s *Server) counts(ctx context.Context, u *auth.User, from, to string) (*stats.Tables, *stats.National, []stats.KeyCount, error) {
 	if u.Region == "" {
-		return s.cycle
+		t, n, err := s.indicators.Compute(ctx, from, to)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		byMonth, err := s.indicators.ServicesByMonth(ctx, from, to)
+		return t, n, byMonth, err
 	}
-	return regionSource{s.cycle, u.Region}
+	c, err := stats.Count(ctx, regionSource{s.cycle, u.Region}, from, to)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c.Tables(), c.National(), c.ServicesByMonth(), nil
 }
 
 type regionSource struct {

@@ -31,7 +31,7 @@ var reportRenderers = map[string]func(w io.Writer, r *report.Report, lang i18n.L
 // returns an error wrapping report.ErrNoData for a period with nothing in
 // it.
 func (s *Server) reportBuild(ctx context.Context, p report.Period) (*report.Report, error) {
-	return (&report.Builder{Cycle: s.cycle}).Build(ctx, p)
+	return (&report.Builder{Cycle: s.cycle, Indicators: s.indicators}).Build(ctx, p)
 }
 
 // reportLoad reads version v (1, 2, ...) of p's report as it renders.

@@ -19,6 +19,7 @@ import (
 
 	"esep/internal/kz"
 	"esep/internal/monitor"
+	"esep/internal/stats/live"
 	"esep/internal/store"
 )
 
@@ -44,18 +45,21 @@ type Config struct {
 
 // Server serves esep over HTTP.
 type Server struct {
-	db       *store.DB
-	cycle    *monitor.Cycle
-	log      *slog.Logger
-	cfg      Config
-	pages    *pages
-	limiter  *limiter
-	registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	mux      *http.ServeMux
-	routes   []string
-	jobs     *jobs
+	db    *store.DB
+	cycle *monitor.Cycle
+	// indicators counts the tables from a warm index once LoadIndicators
+	// or StartIndicators has built it, and from the database until then.
+	indicators *live.Indicators
+	log        *slog.Logger
+	cfg        Config
+	pages      *pages
+	limiter    *limiter
+	registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	mux        *http.ServeMux
+	routes     []string
+	jobs       *jobs
 
 	openapiDoc []byte
 }
@@ -89,10 +93,20 @@ func New(db *store.DB, cal *kz.Calendar, log *slog.Logger, cfg Config) (*Server,
 	if s.openapiDoc, err = buildOpenAPI(); err != nil {
 		return nil, err
 	}
+	s.indicators = live.New(s.cycle)
 	s.jobs = newJobs()
 	s.routesInit()
 	return s, nil
 }
+
+// StartIndicators builds the in-memory indicator index in the background;
+// the dashboard, the API and the reports count from the database until it
+// is ready, then from memory.
+func (s *Server) StartIndicators(ctx context.Context) { s.indicators.Start(ctx, s.log) }
+
+// LoadIndicators builds the in-memory indicator index and returns when it
+// is ready.
+func (s *Server) LoadIndicators(ctx context.Context) error { return s.indicators.Load(ctx) }
 
 // handle registers a route. Every route is listed, so a test can check that
 // the OpenAPI document describes each API route.

@@ -78,6 +78,12 @@ func newSite(t *testing.T, e storetest.Engine) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As esep serve does: the dashboard, the indicators and the reports
+	// count from the warm index, kept up to date by every write the tests
+	// make.
+	if err := s.web.LoadIndicators(ctx); err != nil {
+		t.Fatal(err)
+	}
 	s.srv = httptest.NewServer(s.web.Handler())
 	t.Cleanup(s.srv.Close)
 	return s
