@@ -21,7 +21,13 @@ func benchOptions(rows int) demo.Options {
 // registerCSV returns the path of the generated register of rows records,
 // writing it the first time it is asked for in this run.
 func (e *env) registerCSV(rows int) (string, error) {
-	path := filepath.Join(e.Dir, fmt.Sprintf("register-%d.csv", rows))
+	return e.csv(fmt.Sprintf("register-%d.csv", rows), benchOptions(rows))
+}
+
+// csv returns the path of the register generated with opts, named name in
+// the working folder, writing it the first time it is asked for.
+func (e *env) csv(name string, opts demo.Options) (string, error) {
+	path := filepath.Join(e.Dir, name)
 	if _, err := os.Stat(path); err == nil {
 		return path, nil
 	}
@@ -32,7 +38,7 @@ func (e *env) registerCSV(rows int) (string, error) {
 		return "", err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	err = demo.WriteCSV(w, benchOptions(rows))
+	err = demo.WriteCSV(w, opts)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -44,8 +50,8 @@ func (e *env) registerCSV(rows int) (string, error) {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return "", fmt.Errorf("write register of %d rows: %w", rows, err)
+		return "", fmt.Errorf("write register %s: %w", name, err)
 	}
-	e.Log.Info("register written", "rows", rows, "path", path, "took", time.Since(start).Round(time.Millisecond))
+	e.Log.Info("register written", "rows", opts.Rows, "path", path, "took", time.Since(start).Round(time.Millisecond))
 	return path, nil
 }

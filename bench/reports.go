@@ -1,11 +1,144 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"esep/internal/demo"
+	"esep/internal/i18n"
+	"esep/internal/ingest"
+	"esep/internal/kz"
+	"esep/internal/monitor"
+	"esep/internal/pdf"
+	"esep/internal/report"
+	"esep/internal/stats"
+	"esep/internal/stats/live"
+	"esep/internal/store"
+	"esep/internal/xlsx"
 )
 
-// runReports is not written yet.
+// runReports measures what a server does with a year of e.Rows records in
+// SQLite: rebuilding its warm indicator index after a restart, and building
+// the annual Annex 3 report and rendering it as PDF and XLSX (target: both
+// files in under 3 s), each from the index and, for comparison, by counting
+// the database as the first version did.
 func runReports(ctx context.Context, e *env) ([]Figure, error) {
-	return nil, errors.New("not measured yet")
+	opts := demo.Options{Rows: e.Rows, Seed: 1, ErrorRate: 0.02,
+		From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+	file, err := e.csv(fmt.Sprintf("year-%d.csv", e.Rows), opts)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, filepath.Join(e.Dir, fmt.Sprintf("reports-%d.db", e.Rows)))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	start := time.Now()
+	if _, err := ingest.ImportFile(ctx, db, file, store.ImportMeta{By: "bench"}, ingest.Options{}); err != nil {
+		return nil, err
+	}
+	e.Log.Info("reports: register imported", "rows", e.Rows, "took", time.Since(start).Round(time.Millisecond))
+	size := millions(e.Rows)
+	cycle := &monitor.Cycle{DB: db, Calendar: kz.DefaultCalendar()}
+
+	ind := live.New(cycle)
+	start = time.Now()
+	if err := ind.Load(ctx); err != nil {
+		return nil, err
+	}
+	rebuild := time.Since(start)
+	figs := []Figure{{Name: "index rebuild after a restart, SQLite, " + size, Target: "seconds, not minutes", Measured: seconds(rebuild),
+		Met: rebuild < time.Minute, Note: "every record read with its exclusion facts and put in the index"}}
+
+	period, err := report.ParsePeriod("2026")
+	if err != nil {
+		return nil, err
+	}
+	var timings [2]reportTiming
+	for i, b := range []*report.Builder{{Cycle: cycle, Indicators: ind}, {Cycle: cycle}} {
+		if timings[i], err = timeReport(ctx, b, period); err != nil {
+			return nil, err
+		}
+	}
+	warm, cold := timings[0], timings[1]
+	const target = 3 * time.Second
+	figs = append(figs,
+		Figure{Name: "annual report, PDF and XLSX, " + size, Target: "< 3 s", Measured: seconds(warm.total()),
+			Ratio: fmt.Sprintf("%.2f of target", warm.total().Seconds()/target.Seconds()), Met: warm.total() < target,
+			Note: fmt.Sprintf("build %s (the year and the year before from the index), PDF %s (%d KB), XLSX %s (%d KB)",
+				seconds(warm.build), seconds(warm.pdf), warm.pdfBytes>>10, seconds(warm.xlsx), warm.xlsxBytes>>10)},
+		Figure{Name: "annual report counted from the database, " + size, Measured: seconds(cold.total()),
+			Ratio: fmt.Sprintf("%.1f× the warm index", cold.total().Seconds()/warm.total().Seconds()),
+			Note:  "the path before the index (stats.Compute over the monitoring cycle), for comparison"})
+	return figs, nil
+}
+
+type reportTiming struct {
+	build, pdf, xlsx    time.Duration
+	pdfBytes, xlsxBytes int
+}
+
+func (t reportTiming) total() time.Duration { return t.build + t.pdf + t.xlsx }
+
+// timeReport builds the report of p with b and renders it in Kazakh, and
+// checks that what it rendered reads back: a PDF, and a workbook whose
+// sheet of services by region holds the report's total.
+func timeReport(ctx context.Context, b *report.Builder, p report.Period) (reportTiming, error) {
+	var t reportTiming
+	start := time.Now()
+	r, err := b.Build(ctx, p)
+	if err != nil {
+		return t, err
+	}
+	t.build = time.Since(start)
+	var pdfOut, xlsxOut bytes.Buffer
+	start = time.Now()
+	if err := pdf.Report(&pdfOut, r, i18n.KK); err != nil {
+		return t, err
+	}
+	t.pdf = time.Since(start)
+	start = time.Now()
+	if err := xlsx.Report(&xlsxOut, r, i18n.KK); err != nil {
+		return t, err
+	}
+	t.xlsx = time.Since(start)
+	t.pdfBytes, t.xlsxBytes = pdfOut.Len(), xlsxOut.Len()
+	if !bytes.HasPrefix(pdfOut.Bytes(), []byte("%PDF-")) {
+		return t, fmt.Errorf("report %s: the PDF does not start with %%PDF-", p.Name)
+	}
+	wb, err := excelize.OpenReader(&xlsxOut)
+	if err != nil {
+		return t, fmt.Errorf("report %s: the workbook does not open: %w", p.Name, err)
+	}
+	defer wb.Close()
+	if len(wb.GetSheetList()) < 5 {
+		return t, fmt.Errorf("report %s: the workbook has only sheets %v", p.Name, wb.GetSheetList())
+	}
+	if r.Tables.ServicesTotal == 0 {
+		return t, fmt.Errorf("report %s: nothing counted", p.Name)
+	}
+	return t, nil
+}
+
+var _ stats.Engine = (*live.Indicators)(nil)
+
+func seconds(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.2f s", d.Seconds())
+}
+
+// millions names a size: "1M", "10M", or the number.
+func millions(n int) string {
+	if n%1_000_000 == 0 {
+		return fmt.Sprintf("%dM records", n/1_000_000)
+	}
+	return fmt.Sprintf("%d records", n)
 }

@@ -106,6 +106,7 @@ func TestMonitoringCycle(t *testing.T) {
 			cycle[missing], cycle[mismatched] = "act_not_found", "act_mismatch"
 			esepOK("acts", "import", acts)
 			checkLive(t, ind, "after the act registry")
+			checkLive(t, liveIndicators(t, db), "a server started now")
 
 			var got report.Report
 			mustDecode(t, esepOK("report", "--quarter", "2026Q3", "--format", "json"), &got)
