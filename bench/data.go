@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"esep/internal/demo"
+	"esep/internal/pgtest"
 )
 
 // benchOptions is the register every phase measures: `esep demo --rows n
@@ -54,4 +56,19 @@ func (e *env) csv(name string, opts demo.Options) (string, error) {
 	}
 	e.Log.Info("register written", "rows", opts.Rows, "path", path, "took", time.Since(start).Round(time.Millisecond))
 	return path, nil
+}
+
+// pgDatabase returns the DSN of a new, empty database on the run's
+// PostgreSQL server, a throwaway one started from the installed binaries
+// (fsync off, data in /dev/shm when it fits: see pgtest) on first use and
+// stopped by main at the end of the run.
+func (e *env) pgDatabase(ctx context.Context, name string) (string, error) {
+	if e.pg == nil {
+		srv, err := pgtest.Start(ctx)
+		if err != nil {
+			return "", fmt.Errorf("start PostgreSQL: %w", err)
+		}
+		e.pg = srv
+	}
+	return e.pg.NewDatabase(ctx, name)
 }

@@ -23,6 +23,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"esep/internal/pgtest"
 )
 
 // Figure is one line of the table: what was measured, the target, the
@@ -58,9 +60,14 @@ type env struct {
 	Dir     string // working folder, removed at the end unless -keep
 	Log     *slog.Logger
 	Quick   bool // small sizes: a trial run, not a measurement
+
+	pg *pgtest.Server // started by pgDatabase, stopped at the end
 }
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run is main with deferred clean-up: it returns the exit status.
+func run() int {
 	var (
 		only  = flag.String("only", "", "comma-separated phases to run (default all): "+phaseNames())
 		quick = flag.Bool("quick", false, "small sizes (20,000 and 100,000 records): a trial of the harness, not a measurement")
@@ -89,6 +96,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
+	defer func() {
+		if e.pg != nil {
+			e.pg.Stop()
+		}
+	}()
 	selected, err := selectPhases(*only)
 	if err != nil {
 		fatal(err)
@@ -113,8 +125,9 @@ func main() {
 	printMachine(os.Stdout)
 	printTable(os.Stdout, all)
 	if failed {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 func selectPhases(only string) ([]phase, error) {
