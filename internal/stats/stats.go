@@ -33,6 +33,21 @@ type Tables struct {
 	LateRegisters                []LateRow    `json:"late_registers"`
 }
 
+// Clone returns a copy of t that shares nothing with it.
+func (t *Tables) Clone() *Tables {
+	c := *t
+	c.ClientsByRegion = slices.Clone(t.ClientsByRegion)
+	c.ClientsByRegionSector = slices.Clone(t.ClientsByRegionSector)
+	c.EnterprisesByRegionLegalForm = slices.Clone(t.EnterprisesByRegionLegalForm)
+	c.ClientsByRegionGender = slices.Clone(t.ClientsByRegionGender)
+	c.ClientsByAgeBand = slices.Clone(t.ClientsByAgeBand)
+	c.ClientsByRegionCategory = slices.Clone(t.ClientsByRegionCategory)
+	c.ServicesByRegionService = slices.Clone(t.ServicesByRegionService)
+	c.Excluded = slices.Clone(t.Excluded)
+	c.LateRegisters = slices.Clone(t.LateRegisters)
+	return &c
+}
+
 // National holds the nationwide figures of the tables by region: a person
 // served in two regions counts once in each region but once here, so these
 // are not the sums of the regional rows (spec §4).
@@ -43,6 +58,17 @@ type National struct {
 	ClientsByGender        []KeyCount `json:"clients_by_gender"`
 	ClientsByCategory      []KeyCount `json:"clients_by_category"`
 	ServicesByService      []KeyCount `json:"services_by_service"`
+}
+
+// Clone returns a copy of n that shares nothing with it.
+func (n *National) Clone() *National {
+	c := *n
+	c.ClientsBySector = slices.Clone(n.ClientsBySector)
+	c.EnterprisesByLegalForm = slices.Clone(n.EnterprisesByLegalForm)
+	c.ClientsByGender = slices.Clone(n.ClientsByGender)
+	c.ClientsByCategory = slices.Clone(n.ClientsByCategory)
+	c.ServicesByService = slices.Clone(n.ServicesByService)
+	return &c
 }
 
 // KeyCount is one row of a nationwide table.

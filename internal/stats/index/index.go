@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"esep/internal/kz"
 	"esep/internal/register"
@@ -71,6 +72,10 @@ type Index struct {
 	locPos []uint32 // by record number: the day and place of its row (noDay: in odd)
 	odd    map[uint32]*oddRow
 	n      int
+
+	// version counts the changes; a result computed at one version holds
+	// until it moves (see Version).
+	version atomic.Uint64
 
 	// workers is how many goroutines Compute uses at most; 0 is one for a
 	// period of fewer than 2^19 rows, else GOMAXPROCS (see workerCount).
@@ -189,6 +194,11 @@ func entEnc(s string, _ bool) (uint64, encoding) {
 
 func entDec(b []byte, code uint64) []byte { return appendDigits(b, code, 12) }
 
+// Version is a number that changes whenever the index does: what Compute
+// returned for a period at one version is what it would return again while
+// Version returns the same, so callers may keep it.
+func (x *Index) Version() uint64 { return x.version.Load() }
+
 // Len returns the number of records in the index.
 func (x *Index) Len() int {
 	x.mu.RLock()
@@ -209,6 +219,7 @@ func (x *Index) Put(rec *register.Record, excluded string) {
 }
 
 func (x *Index) put(rec *register.Record, excluded string) {
+	x.version.Add(1)
 	h, isNew, _ := x.rids.add(rec.RecordID)
 	r, f := x.encode(rec, excluded)
 	r.h = h
@@ -333,6 +344,7 @@ func (x *Index) SetExcluded(recordID, reason string) bool {
 	if !ok {
 		return false
 	}
+	x.version.Add(1)
 	code, coded := x.reason.code8(reason)
 	d := x.locDay[h]
 	if d == noDay {
@@ -377,6 +389,7 @@ func (x *Index) Delete(recordID string) bool {
 	if !ok {
 		return false
 	}
+	x.version.Add(1)
 	x.unplace(h)
 	x.rids.remove(recordID)
 	x.n--

@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,11 +44,33 @@ type Indicators struct {
 	local   uint64     // db.LocalChanges() at the last catch-up
 	checked time.Time  // when the log was last read
 
+	cacheMu sync.Mutex
+	cache   map[period]result // by period, at an index version
+
 	// OthersEvery is how often the change log is read for changes made by
 	// other processes when this one has made none. Changes made through
 	// this process's store are seen at once.
 	OthersEvery time.Duration
 }
+
+type period struct {
+	from, to string
+	byMonth  bool // the entry is ServicesByMonth's
+}
+
+// result is what the index computed for a period, and at which version:
+// the dashboard asks the same question thousands of times between two
+// writes, and a year of a million records takes tens of milliseconds.
+type result struct {
+	version uint64
+	t       *stats.Tables
+	n       *stats.National
+	months  []stats.KeyCount
+}
+
+// maxCached bounds the cache: the dashboard, the API and reports ask for
+// a few periods; anything beyond is dropped wholesale.
+const maxCached = 64
 
 // New returns Indicators over the cycle's database; call Load (or Start)
 // to build the index. Until then Compute counts from the database.
@@ -89,6 +112,9 @@ func (l *Indicators) Load(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seen, l.local, l.checked = seen, local, time.Now()
+	l.cacheMu.Lock()
+	l.cache = nil // versions of another index
+	l.cacheMu.Unlock()
 	l.ready.Store(x)
 	return nil
 }
@@ -110,8 +136,8 @@ func (l *Indicators) Compute(ctx context.Context, from, to string) (*stats.Table
 	if x == nil {
 		return stats.Compute(ctx, l.cycle, from, to)
 	}
-	t, n := x.Compute(from, to)
-	return t, n, nil
+	res := l.cached(x, period{from, to, false}, func(r *result) { r.t, r.n = x.Compute(from, to) })
+	return res.t.Clone(), res.n.Clone(), nil
 }
 
 // ServicesByMonth counts the counted services of [from, to] by month.
@@ -127,7 +153,31 @@ func (l *Indicators) ServicesByMonth(ctx context.Context, from, to string) ([]st
 		}
 		return c.ServicesByMonth(), nil
 	}
-	return x.ServicesByMonth(from, to), nil
+	res := l.cached(x, period{from, to, true}, func(r *result) { r.months = x.ServicesByMonth(from, to) })
+	return slices.Clone(res.months), nil
+}
+
+// cached returns the result for p at the index's current version, filling
+// it with compute when there is none. The version is read before
+// computing: a write during the computation makes the entry stale at once,
+// never a stale entry look fresh.
+func (l *Indicators) cached(x *index.Index, p period, compute func(*result)) result {
+	v := x.Version()
+	l.cacheMu.Lock()
+	res, ok := l.cache[p]
+	l.cacheMu.Unlock()
+	if ok && res.version == v {
+		return res
+	}
+	res = result{version: v}
+	compute(&res)
+	l.cacheMu.Lock()
+	defer l.cacheMu.Unlock()
+	if l.cache == nil || len(l.cache) >= maxCached {
+		l.cache = map[period]result{}
+	}
+	l.cache[p] = res
+	return res
 }
 
 // current returns the index caught up with the change log, or nil when it
