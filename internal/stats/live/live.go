@@ -89,7 +89,7 @@ func (l *Indicators) Start(ctx context.Context, log *slog.Logger) {
 			}
 			return
 		}
-		log.Info("indicator index loaded", "records", l.ready.Load().Len(), "took", time.Since(start).Round(time.Millisecond))
+		log.Info("indicator index loaded", "records", l.ready.Load().Len(), "took", time.Since(start).Round(time.Millisecond).String())
 	}()
 }
 
