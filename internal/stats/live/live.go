@@ -3,9 +3,11 @@
 // a period from memory instead of reading it again.
 //
 // The index is built once, when the server starts, by reading every record
-// with the reason it is excluded (monitor.Cycle); until it is ready, and
-// whenever it cannot be used, the tables are counted from the database as
-// before (stats.Compute), which gives the same result more slowly.
+// with the reason it is excluded (store.EachCounting and monitor.Exclusion,
+// as monitor.Cycle gives them); questions asked meanwhile wait for it. When
+// it cannot be built, or in a program that never builds it, the tables are
+// counted from the database as before (stats.Compute), which gives the same
+// result more slowly.
 //
 // After that it is never reloaded: every transaction that changes which
 // records count — an import, a form or an API write, an act registry, a
@@ -37,7 +39,8 @@ type Indicators struct {
 	cycle *monitor.Cycle
 	db    *store.DB
 
-	ready atomic.Pointer[index.Index] // nil until the first load is done
+	ready   atomic.Pointer[index.Index] // nil until the first load is done
+	loading chan struct{}               // closed when Start's load ends
 
 	mu      sync.Mutex // one catch-up at a time
 	seen    int64      // the last change applied
@@ -73,15 +76,19 @@ type result struct {
 const maxCached = 64
 
 // New returns Indicators over the cycle's database; call Load (or Start)
-// to build the index. Until then Compute counts from the database.
+// to build the index. Without either, Compute counts from the database.
 func New(c *monitor.Cycle) *Indicators {
 	return &Indicators{cycle: c, db: c.DB, OthersEvery: time.Second}
 }
 
-// Start loads the index in the background and logs the outcome; the
-// tables are counted from the database until it is ready.
+// Start loads the index in the background and logs the outcome. Questions
+// asked meanwhile wait for it (counting from the database beside the load
+// would take longer and slow the load down); if the load fails they are
+// counted from the database. Call Start at most once, before serving.
 func (l *Indicators) Start(ctx context.Context, log *slog.Logger) {
+	l.loading = make(chan struct{})
 	go func() {
+		defer close(l.loading)
 		start := time.Now()
 		if err := l.Load(ctx); err != nil {
 			if ctx.Err() == nil {
@@ -184,6 +191,14 @@ func (l *Indicators) cached(x *index.Index, p period, compute func(*result)) res
 // is not loaded yet.
 func (l *Indicators) current(ctx context.Context) (*index.Index, error) {
 	x := l.ready.Load()
+	if x == nil && l.loading != nil {
+		select {
+		case <-l.loading:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		x = l.ready.Load()
+	}
 	if x == nil {
 		return nil, nil
 	}

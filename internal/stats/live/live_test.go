@@ -3,6 +3,8 @@ package live_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -139,4 +141,20 @@ func jsonOf(t *testing.T, vs ...any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestStartWaits checks that a question asked while the index loads in the
+// background is answered from the index once it is ready.
+func TestStartWaits(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t, storetest.Engines()[0])
+	if _, err := ingest.ImportRecords(ctx, db, generate(500, "A"), store.ImportMeta{By: "test"}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ind := live.New(&monitor.Cycle{DB: db})
+	ind.Start(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	same(t, ind, "while loading")
+	if !ind.Ready() {
+		t.Error("answered before the index was ready")
+	}
 }
