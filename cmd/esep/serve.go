@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"esep/internal/auth"
@@ -25,6 +26,7 @@ func cmdServe(e *env, args []string) int {
 	addr := fs.String("addr", envOr("ESEP_ADDR", "127.0.0.1:8080"), "address to listen on (env ESEP_ADDR)")
 	secure := fs.Bool("secure-cookies", os.Getenv("ESEP_SECURE_COOKIES") == "1", "mark cookies Secure, when served over TLS (env ESEP_SECURE_COOKIES=1)")
 	demoData := fs.Bool("demo", false, "fill an empty database with a year of demo data")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server's run to this file when it stops, for go tool pprof")
 	pos, ok := e.parse(fs, args)
 	if !ok || len(pos) > 0 {
 		fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.usage.serve"))
@@ -48,6 +50,11 @@ func cmdServe(e *env, args []string) int {
 			return e.fail(err)
 		}
 	}
+	// The server's writes wait for one another on SQLite: none of them
+	// should also wait for a checkpoint.
+	if err := db.CheckpointInBackground(); err != nil {
+		return e.fail(err)
+	}
 	srv, err := web.New(db, cal, log, web.Config{Secure: *secure})
 	if err != nil {
 		return e.fail(err)
@@ -57,6 +64,13 @@ func cmdServe(e *env, args []string) int {
 		return e.fail(err)
 	}
 	srv.StartIndicators(e.ctx)
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return e.fail(err)
+		}
+		defer stop()
+	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "db", maskDSN(e.dsn), "engine", db.Engine())
 	fmt.Fprintln(e.stderr, i18n.T(e.lang, "cli.serve.listening", "url", "http://"+ln.Addr().String()))
@@ -184,4 +198,22 @@ func cmdConfig(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "%-38s %s\n", kv[0], kv[1])
 	}
 	return exitOK
+}
+
+// startCPUProfile profiles the server until the returned function is
+// called: where a running server spends its time under real load is what
+// tells which change would make it faster.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,12 @@ type Options struct {
 	OnFinding func(RowFinding)
 	// Tabular passes limits to the file reader.
 	Tabular tabular.Options
+	// Normalized says the records given to ImportRecords or CheckRecords
+	// are normalised already (register.Normalize), as the API's are to
+	// check their regions: normalising costs as much as validating, and
+	// doing it twice for every record written was a tenth of an API
+	// write.
+	Normalized bool
 	// BeforeCommit, when set, runs in the import's transaction after the
 	// last row: what it writes (a notification letter, an audit event)
 	// stands or falls with the import.
@@ -78,7 +85,7 @@ func ImportFile(ctx context.Context, db *store.DB, path string, meta store.Impor
 	if meta.FileName == "" {
 		meta.FileName = path
 	}
-	return inTx(ctx, db, meta, opts, func(tx *store.ImportTx) (*Result, error) {
+	return inTx(ctx, db.BeginImport, meta, opts, func(tx *store.ImportTx) (*Result, error) {
 		// The digest is taken as the rows are read: reading the file a
 		// second time just to hash it cost as much as parsing it.
 		h := sha256.New()
@@ -96,6 +103,26 @@ func ImportFile(ctx context.Context, db *store.DB, path string, meta store.Impor
 // idempotency by record_id and correction history as a file. Row numbers
 // in findings are positions in recs, from 1.
 func ImportRecords(ctx context.Context, db *store.DB, recs []register.Record, meta store.ImportMeta, opts Options) (*Result, error) {
+	return CheckRecords(recs, meta, opts).Import(ctx, db)
+}
+
+// Checked are records normalised and validated, ready to be written: the
+// first half of ImportRecords, which needs no database.
+//
+// It is done before the transaction begins: that is work on each record
+// alone, and on SQLite every write waits for the one transaction in
+// progress, so the less a write holds the writer, the more writes a second
+// the server takes.
+type Checked struct {
+	im   *importer
+	rows []pending
+	meta store.ImportMeta
+	opts Options
+}
+
+// CheckRecords normalises and validates recs for an import described by
+// meta. It changes nothing in recs.
+func CheckRecords(recs []register.Record, meta store.ImportMeta, opts Options) *Checked {
 	if meta.FileName == "" {
 		meta.FileName = "api"
 	}
@@ -107,18 +134,45 @@ func ImportRecords(ctx context.Context, db *store.DB, recs []register.Record, me
 		}
 	}
 	meta.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return inTx(ctx, db, meta, opts, func(tx *store.ImportTx) (*Result, error) {
-		im := newImporter(tx, opts)
-		im.res = &Result{File: meta.FileName, RuleCounts: map[string]int{}}
-		for start := 0; start < len(recs); start += batchSize {
+	c := &Checked{im: newImporter(nil, opts), rows: make([]pending, len(recs)), meta: meta, opts: opts}
+	for i := range c.rows {
+		p := &c.rows[i]
+		p.row, p.rec = i+1, recs[i]
+		c.im.check(p)
+	}
+	return c
+}
+
+// Import writes the checked records in a transaction of their own. A
+// Checked is imported once.
+func (c *Checked) Import(ctx context.Context, db *store.DB) (*Result, error) {
+	return c.write(ctx, db.BeginImport)
+}
+
+// ImportIn writes the checked records as one import of a group of writes
+// committed together (store.Group): the result stands only once the group
+// is committed. Once it has begun the import is not interrupted, whatever
+// ctx does: on SQLite an interrupted statement rolls back the whole
+// transaction, with the group's other imports.
+func (c *Checked) ImportIn(ctx context.Context, g *store.Group) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.write(context.WithoutCancel(ctx), g.BeginImport)
+}
+
+// beginFunc starts an import transaction: store.DB.BeginImport, or
+// store.Group.BeginImport.
+type beginFunc func(ctx context.Context, meta store.ImportMeta) (*store.ImportTx, error)
+
+func (c *Checked) write(ctx context.Context, begin beginFunc) (*Result, error) {
+	im := c.im
+	return inTx(ctx, begin, c.meta, c.opts, func(tx *store.ImportTx) (*Result, error) {
+		im.attach(tx)
+		im.res = &Result{File: c.meta.FileName, RuleCounts: map[string]int{}}
+		for batch := range slices.Chunk(c.rows, batchSize) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
-			}
-			batch := make([]pending, min(batchSize, len(recs)-start))
-			for i := range batch {
-				p := &batch[i]
-				p.row, p.rec = start+i+1, recs[start+i]
-				im.check(p)
 			}
 			if err := im.flush(ctx, batch); err != nil {
 				return nil, err
@@ -129,8 +183,8 @@ func ImportRecords(ctx context.Context, db *store.DB, recs []register.Record, me
 }
 
 // inTx runs an import in one transaction: all of it is kept, or none.
-func inTx(ctx context.Context, db *store.DB, meta store.ImportMeta, opts Options, run func(tx *store.ImportTx) (*Result, error)) (*Result, error) {
-	tx, err := db.BeginImport(ctx, meta)
+func inTx(ctx context.Context, begin beginFunc, meta store.ImportMeta, opts Options, run func(tx *store.ImportTx) (*Result, error)) (*Result, error) {
+	tx, err := begin(ctx, meta)
 	if err != nil {
 		return nil, err
 	}
@@ -330,13 +384,21 @@ func newImporter(sink Sink, opts Options) *importer {
 		}
 		v = &register.Validator{Today: today}
 	}
-	im := &importer{sink: sink, opts: opts, validator: v, seed: maphash.MakeSeed(), seen: map[string]uint64{}, names: map[string]*client{}}
+	im := &importer{opts: opts, validator: v, seed: maphash.MakeSeed(), seen: map[string]uint64{}, names: map[string]*client{}}
+	if sink != nil {
+		im.attach(sink)
+	}
+	return im
+}
+
+// attach makes sink the importer's store.
+func (im *importer) attach(sink Sink) {
+	im.sink = sink
 	if e, ok := sink.(interface {
 		EmptyAtStart() (records, clients bool)
 	}); ok {
 		im.emptyRecords, im.emptyClients = e.EmptyAtStart()
 	}
-	return im
 }
 
 // pending is a row read and validated, waiting for its batch's look-ups.
@@ -374,7 +436,9 @@ func (im *importer) prepare(p *pending, row tabular.Row, hm HeaderMap) {
 
 // check normalises and validates p.rec and computes what decide needs of it.
 func (im *importer) check(p *pending) {
-	register.Normalize(&p.rec)
+	if !im.opts.Normalized {
+		register.Normalize(&p.rec)
+	}
 	p.findings = im.validator.Validate(&p.rec)
 	p.key = register.ClientKey(&p.rec)
 	p.hash = im.hash(&p.rec)

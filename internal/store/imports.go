@@ -83,6 +83,9 @@ type ImportTx struct {
 	hadRecords, hadClients bool
 	// changed is what the import wrote, for the change log.
 	changed changeSet
+	// group is the shared transaction the import is part of, if it is
+	// (see Group): then its commit and rollback are those of a savepoint.
+	group *Group
 	// The single-row INSERTs of Put on SQLite, prepared once.
 	insRecord, insImportFinding, insRecordFinding, insClient *sql.Stmt
 }
@@ -110,6 +113,11 @@ func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, erro
 		tx   *sql.Tx
 		err  error
 	)
+	// Before the transaction takes the writer's connection: preparing
+	// needs one.
+	if err := db.keepWriteStatements(ctx); err != nil {
+		return nil, fmt.Errorf("begin import: %w", db.err(err))
+	}
 	if db.dialect.dollar {
 		// A connection of its own, so that Put can COPY on it.
 		if conn, err = db.w.Conn(ctx); err == nil {
@@ -125,6 +133,16 @@ func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, erro
 	}
 	w := newWriter(db, tx)
 	w.conn = conn
+	t, err := db.startImport(ctx, w, meta)
+	if err != nil {
+		t.Rollback()
+		return nil, err
+	}
+	return t, nil
+}
+
+// startImport records the delivery in the transaction of w.
+func (db *DB) startImport(ctx context.Context, w *writer, meta ImportMeta) (*ImportTx, error) {
 	if meta.Kind == "" {
 		meta.Kind = "history"
 		if meta.Month != "" {
@@ -136,17 +154,19 @@ func (db *DB) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, erro
 		meta.ReceivedAt = now
 	}
 	t := &ImportTx{writer: w, now: now, by: meta.By, received: meta.ReceivedAt, sha256: meta.SHA256}
-	err = tx.QueryRowContext(ctx, db.q(`INSERT INTO imports (file_name, file_sha256, kind, started_at, finished_at, imported_by, register_month, received_at, due_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By, meta.Month, meta.ReceivedAt, meta.DueDate).Scan(&t.id)
+	st, err := t.stmt(ctx, insertImport)
 	if err == nil {
-		var records, clients int
-		err = tx.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM records) THEN 1 ELSE 0 END,
-			CASE WHEN EXISTS (SELECT 1 FROM clients) THEN 1 ELSE 0 END`).Scan(&records, &clients)
-		t.hadRecords, t.hadClients = records != 0, clients != 0
+		err = st.QueryRowContext(ctx, meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By, meta.Month, meta.ReceivedAt, meta.DueDate).Scan(&t.id)
+	}
+	if err == nil {
+		if st, err = t.stmt(ctx, tablesEmpty); err == nil {
+			var records, clients int
+			err = st.QueryRowContext(ctx).Scan(&records, &clients)
+			t.hadRecords, t.hadClients = records != 0, clients != 0
+		}
 	}
 	if err != nil {
-		t.Rollback()
-		return nil, fmt.Errorf("begin import: %w", db.err(err))
+		return t, fmt.Errorf("begin import: %w", db.err(err))
 	}
 	if meta.Month != "" {
 		t.inCycle = 1
@@ -174,12 +194,12 @@ func (t *writer) exec(ctx context.Context, query string, args ...any) error {
 }
 
 // stmt returns query prepared in the transaction, preparing it the first
-// time.
+// time (or binding the statement the database keeps prepared).
 func (t *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	st, ok := t.stmts[query]
 	if !ok {
 		var err error
-		if st, err = t.tx.PrepareContext(ctx, t.db.q(query)); err != nil {
+		if st, err = t.db.txStmt(ctx, t.tx, t.db.q(query)); err != nil {
 			return nil, t.db.err(err)
 		}
 		t.stmts[query] = st
@@ -193,8 +213,12 @@ func (t *ImportTx) ID() int64 { return t.id }
 // Existing returns the stored versions of the records with the given ids.
 func (t *ImportTx) Existing(ctx context.Context, ids []string) (map[string]*Stored, error) {
 	out := make(map[string]*Stored, len(ids))
-	for chunk := range chunks(ids, 500) {
-		rows, err := t.tx.QueryContext(ctx, t.db.q(`SELECT `+recordColumns+`, blocking, version FROM records WHERE record_id IN (`+marks(len(chunk))+`)`), anys(chunk)...)
+	for chunk := range chunks(ids, lookupChunk) {
+		st, err := t.stmt(ctx, existingRecords(len(chunk)))
+		if err != nil {
+			return nil, fmt.Errorf("existing records: %w", err)
+		}
+		rows, err := st.QueryContext(ctx, padded(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("existing records: %w", t.db.err(err))
 		}
@@ -218,8 +242,12 @@ func (t *ImportTx) Existing(ctx context.Context, ids []string) (map[string]*Stor
 // ClientNames returns the first spelling stored for each client key.
 func (t *ImportTx) ClientNames(ctx context.Context, keys []string) (map[string]string, error) {
 	out := make(map[string]string, len(keys))
-	for chunk := range chunks(keys, 500) {
-		rows, err := t.tx.QueryContext(ctx, t.db.q(`SELECT client_key, full_name FROM clients WHERE client_key IN (`+marks(len(chunk))+`)`), anys(chunk)...)
+	for chunk := range chunks(keys, lookupChunk) {
+		st, err := t.stmt(ctx, clientNames(len(chunk)))
+		if err != nil {
+			return nil, fmt.Errorf("client names: %w", err)
+		}
+		rows, err := st.QueryContext(ctx, padded(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("client names: %w", t.db.err(err))
 		}
@@ -319,9 +347,9 @@ func (t *ImportTx) prepareInserts(ctx context.Context) error {
 		{&t.insImportFinding, "import_findings", "", importFindingColumns},
 		{&t.insRecord, "records", "", newRecordColumns},
 		{&t.insRecordFinding, "record_findings", "", recordFindingColumns},
-		{&t.insClient, "clients", " ON CONFLICT (client_key) DO NOTHING", []string{"client_key", "full_name"}},
+		{&t.insClient, "clients", clientSuffix, clientColumns},
 	} {
-		st, err := t.stmt(ctx, `INSERT INTO `+p.table+` (`+strings.Join(p.cols, ", ")+`) VALUES (`+marks(len(p.cols))+`)`+p.suffix)
+		st, err := t.stmt(ctx, insertRow(p.table, p.cols, p.suffix))
 		if err != nil {
 			return fmt.Errorf("write %s: %w", p.table, err)
 		}
@@ -458,12 +486,12 @@ func (t *ImportTx) update(ctx context.Context, w *Write, key string, blocking in
 		return err
 	}
 	for _, c := range r.Diff(&w.Prev.Record) {
-		if err := t.exec(ctx, `INSERT INTO corrections (record_id, import_id, version, column_name, old_value, new_value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		if err := t.exec(ctx, insertCorrection,
 			r.RecordID, t.id, version, c.Column, c.Old, c.New, t.now, t.by); err != nil {
 			return err
 		}
 	}
-	return t.exec(ctx, `DELETE FROM record_findings WHERE record_id = ?`, r.RecordID)
+	return t.exec(ctx, deleteRecordFindings, r.RecordID)
 }
 
 // Commit records the summary and makes the import visible.
@@ -478,6 +506,9 @@ func (t *ImportTx) Commit(ctx context.Context, s ImportSummary) error {
 		t.Rollback()
 		return fmt.Errorf("commit import: %w", t.db.err(err))
 	}
+	if t.group != nil {
+		return t.group.release(logged)
+	}
 	err = t.tx.Commit()
 	t.release()
 	if err == nil && logged {
@@ -488,6 +519,9 @@ func (t *ImportTx) Commit(ctx context.Context, s ImportSummary) error {
 
 // Rollback abandons the import: the database is left as it was.
 func (t *ImportTx) Rollback() error {
+	if t.group != nil {
+		return t.group.rollbackTo()
+	}
 	err := t.tx.Rollback()
 	t.release()
 	return err

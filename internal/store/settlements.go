@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"esep/internal/kz"
 )
@@ -26,13 +30,60 @@ func (db *DB) ReplaceSettlements(ctx context.Context, list []kz.Settlement) erro
 	if err := t.insertMany(ctx, "settlements", "code, name_kk, name_ru", " ON CONFLICT (code) DO NOTHING", rows); err != nil {
 		return fmt.Errorf("replace settlements: %w", err)
 	}
+	// A new version with the list, so that every process that keeps the
+	// list in memory reads it again.
+	if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`),
+		settlementsVersion, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		return fmt.Errorf("replace settlements: %w", db.err(err))
+	}
 	return db.err(tx.Commit())
+}
+
+// settlementsVersion is the setting that changes with every new list of
+// settlements.
+const settlementsVersion = "kato.settlements.version"
+
+// settlementsCache is the list of settlements as last read, with the
+// version it was read at.
+type settlementsCache struct {
+	mu      sync.Mutex
+	read    bool
+	version string
+	set     map[string]bool
 }
 
 // Settlements returns a lookup of the loaded settlement codes for
 // register.Validator, or nil when no classifier has been loaded: then only
 // a code's shape and region are checked.
+//
+// Every record written through the API is checked against the list, so it
+// is kept in memory: a call reads only the list's version, and the list
+// again when another process (esep kato) has replaced it since. The
+// version is read before the list, so a list replaced in between is read
+// again at the next call rather than kept under the old version.
 func (db *DB) Settlements(ctx context.Context) (func(code string) bool, error) {
+	var version string
+	if err := db.queryRow(ctx, `SELECT value FROM settings WHERE name = ?`, settlementsVersion).Scan(&version); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("settlements: %w", db.err(err))
+	}
+	c := &db.settlements
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.read || c.version != version {
+		set, err := db.readSettlements(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.read, c.version, c.set = true, version, set
+	}
+	if len(c.set) == 0 {
+		return nil, nil
+	}
+	set := c.set // replaced, never changed, by a later read
+	return func(code string) bool { return set[code] }, nil
+}
+
+func (db *DB) readSettlements(ctx context.Context) (map[string]bool, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT code FROM settlements`)
 	if err != nil {
 		return nil, fmt.Errorf("settlements: %w", db.err(err))
@@ -49,8 +100,5 @@ func (db *DB) Settlements(ctx context.Context) (func(code string) bool, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("settlements: %w", db.err(err))
 	}
-	if len(set) == 0 {
-		return nil, nil
-	}
-	return func(code string) bool { return set[code] }, nil
+	return set, nil
 }

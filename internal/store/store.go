@@ -29,6 +29,12 @@ type DB struct {
 	w, r    *sql.DB // writer and reader pools; the same pool on PostgreSQL
 	dialect dialect
 	changes atomic.Uint64 // commits that logged changes (see LocalChanges)
+	// Statements kept prepared on the reader and the writer pools (the
+	// same on PostgreSQL); see prepared.
+	rstmts, wstmts *prepared
+	writeKept      atomic.Bool // the import's statements are in wstmts
+	settlements    settlementsCache
+	checkpoints    *checkpointer // see CheckpointInBackground
 }
 
 type dialect struct {
@@ -64,6 +70,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		db = &DB{w: w, r: r, dialect: dialect{"sqlite", sqlite.IdentityColumn, false, sqlite.MapError}}
 	}
+	db.wstmts = newPrepared(db.w)
+	db.rstmts = db.wstmts
+	if db.r != db.w {
+		db.rstmts = newPrepared(db.r)
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -73,6 +84,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stopCheckpoints()
+	db.rstmts.close()
+	db.wstmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -118,10 +118,18 @@ func (db *DB) StartSession(ctx context.Context, userID int64, tokenHash string, 
 	})
 }
 
+// sessionUser and tokenUser find the user of a request, on every request:
+// kept prepared.
+var (
+	sessionUser = `SELECT ` + prefixed("u.", []string{"id", "login", "full_name", "role", "region_kato", "must_change_password"}) + `, u.totp_secret <> '', u.disabled
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`
+	tokenUser = `SELECT ` + prefixed("u.", []string{"id", "login", "full_name", "role", "region_kato", "must_change_password"}) + `, u.totp_secret <> '', u.disabled
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked = 0`
+)
+
 // SessionUser returns the user of an unexpired session, or ErrNotFound.
 func (db *DB) SessionUser(ctx context.Context, tokenHash string) (*auth.User, error) {
-	row := db.r.QueryRowContext(ctx, db.q(`SELECT `+prefixed("u.", []string{"id", "login", "full_name", "role", "region_kato", "must_change_password"})+`, u.totp_secret <> '', u.disabled
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`), tokenHash, time.Now().UTC().Format(time.RFC3339))
+	row := db.queryRow(ctx, sessionUser, tokenHash, time.Now().UTC().Format(time.RFC3339))
 	u, err := scanUser(row)
 	if err != nil {
 		return nil, db.err(err)
@@ -161,8 +169,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, tokenHash, name,
 
 // TokenUser returns the user of an unrevoked API token, or ErrNotFound.
 func (db *DB) TokenUser(ctx context.Context, tokenHash string) (*auth.User, error) {
-	row := db.r.QueryRowContext(ctx, db.q(`SELECT `+prefixed("u.", []string{"id", "login", "full_name", "role", "region_kato", "must_change_password"})+`, u.totp_secret <> '', u.disabled
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked = 0`), tokenHash)
+	row := db.queryRow(ctx, tokenUser, tokenHash)
 	u, err := scanUser(row)
 	if err != nil {
 		return nil, db.err(err)

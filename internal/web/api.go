@@ -70,6 +70,9 @@ func (s *Server) api(p *auth.Permission, h http.HandlerFunc) http.Handler {
 }
 
 func (s *Server) apiInternal(w http.ResponseWriter, r *http.Request, err error) {
+	if s.abandoned(w, r, err) {
+		return
+	}
 	s.log.Error("api", "err", err, "request_id", requestID(r))
 	s.apiFail(w, r, "internal")
 }
@@ -171,12 +174,14 @@ func (s *Server) apiIndicators(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, "bad_request", "detail", "from, to: YYYY-MM-DD")
 		return
 	}
-	tables, _, err := s.indicators.Compute(r.Context(), from, to)
+	body, err := s.indicatorsJSON(r.Context(), from, to)
 	if err != nil {
 		s.apiInternal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, tables)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(body)
 }
 
 func (s *Server) apiCycle(w http.ResponseWriter, r *http.Request) {

@@ -72,12 +72,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 			if tu, err := s.db.TokenUser(ctx, auth.HashToken(strings.TrimPrefix(h, "Bearer "))); err == nil {
 				u = tu
+			} else if s.abandoned(w, r, err) {
+				return
 			} else if !errors.Is(err, store.ErrNotFound) {
 				s.log.Error("token", "err", err, "request_id", requestID(r))
 			}
 		} else if c, err := r.Cookie(sessionCookie); err == nil {
 			if su, err := s.db.SessionUser(ctx, auth.HashToken(c.Value)); err == nil {
 				u = su
+			} else if s.abandoned(w, r, err) {
+				return
 			} else if !errors.Is(err, store.ErrNotFound) {
 				s.log.Error("session", "err", err, "request_id", requestID(r))
 			}
@@ -106,6 +110,27 @@ func (s *Server) requestLog(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), keyRequestID, id)))
 		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.code, "ms", time.Since(start).Milliseconds())
 	})
+}
+
+// statusClientClosed is the status logged and counted for a request whose
+// client went away before its answer (nginx's 499): nobody receives it.
+const statusClientClosed = 499
+
+// abandoned handles an error met because the client closed its connection
+// before the answer — a browser tab closed, a load tool stopping on the
+// clock — which cancels the request's context, so that the database call
+// under way fails (with the cancellation, or with the driver's
+// "interrupted"). That is no fault of the server: it is logged without
+// alarm and counted as 499, not as a 500 someone should look at. It
+// reports whether it handled err. A write cancelled this way is rolled
+// back whole by its transaction.
+func (s *Server) abandoned(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	s.log.Info("request abandoned by the client", "err", err, "request_id", requestID(r))
+	w.WriteHeader(statusClientClosed)
+	return true
 }
 
 func requestID(r *http.Request) string {

@@ -220,6 +220,9 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.abandoned(w, r, err) {
+		return
+	}
 	s.log.Error("server error", "err", err, "request_id", requestID(r))
 	s.render(w, r, http.StatusInternalServerError, "error", "web.error.internal", "web.error.internal_text")
 }

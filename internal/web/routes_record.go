@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 
 	"esep/internal/auth"
 	"esep/internal/ingest"
@@ -123,8 +124,12 @@ func (s *Server) validator(r *http.Request) (*register.Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &register.Validator{Today: monitor.Today(), Services: register.ServiceSet(register.DefaultServices()), Settlements: set}, nil
+	return &register.Validator{Today: monitor.Today(), Services: defaultServices(), Settlements: set}, nil
 }
+
+// defaultServices is the embedded service catalogue as a set, read once:
+// parsing it again for every API write cost a tenth of the request.
+var defaultServices = sync.OnceValue(func() func(string) bool { return register.ServiceSet(register.DefaultServices()) })
 
 // putRecords is the body of POST /api/v1/records.
 type putRecords struct {
@@ -189,7 +194,7 @@ func (s *Server) apiPutRecords(w http.ResponseWriter, r *http.Request) {
 		Message  string `json:"message"`
 	}
 	findings := []finding{}
-	opts := ingest.Options{Validator: v, OnFinding: func(f ingest.RowFinding) {
+	opts := ingest.Options{Validator: v, Normalized: true, OnFinding: func(f ingest.RowFinding) {
 		findings = append(findings, finding{f.Row, f.RecordID, f.Rule, string(f.Severity), f.Column, f.Message(langOf(r))})
 	}}
 	var res *ingest.Result
@@ -200,7 +205,18 @@ func (s *Server) apiPutRecords(w http.ResponseWriter, r *http.Request) {
 		}
 		res, _, err = s.cycle.DeliverRecords(r.Context(), recs, monitor.Delivery{Month: body.Month, By: actor(u)}, opts)
 	} else {
-		res, err = ingest.ImportRecords(r.Context(), s.db, recs, store.ImportMeta{FileName: "api", By: actor(u)}, opts)
+		// On PostgreSQL writes run side by side, and two writing the same
+		// new record (or client) at once both find it absent: the second
+		// fails on the unique key and is rolled back whole. Done again, it
+		// finds the record the first wrote, as it would have one moment
+		// later. (On SQLite the writes take turns.)
+		for attempt := 1; ; attempt++ {
+			findings = findings[:0]
+			res, err = s.importRecords(r.Context(), recs, store.ImportMeta{FileName: "api", By: actor(u)}, opts)
+			if attempt == 3 || !errors.Is(err, store.ErrConflict) {
+				break
+			}
+		}
 	}
 	if err != nil {
 		s.apiInternal(w, r, err)

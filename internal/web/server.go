@@ -62,6 +62,11 @@ type Server struct {
 	jobs       *jobs
 
 	openapiDoc []byte
+
+	// indicatorsCache keeps the API's answers of indicators between writes.
+	indicatorsCache indicatorsCache
+	// writes commits the API's record writes in groups (SQLite).
+	writes *writeQueue
 }
 
 // New makes a server over db, with the working-day calendar cal.
@@ -95,6 +100,7 @@ func New(db *store.DB, cal *kz.Calendar, log *slog.Logger, cfg Config) (*Server,
 	}
 	s.indicators = live.New(s.cycle)
 	s.jobs = newJobs()
+	s.writes = newWriteQueue(db)
 	s.routesInit()
 	return s, nil
 }

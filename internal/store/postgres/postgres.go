@@ -23,6 +23,10 @@ func Open(url string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	db.SetMaxOpenConns(20)
+	// Idle connections stay open (database/sql keeps two by default): a
+	// new connection costs a round trip of authentication and the
+	// statements pgx had prepared on the old one.
+	db.SetMaxIdleConns(20)
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)

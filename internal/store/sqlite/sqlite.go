@@ -39,7 +39,12 @@ func Open(path string) (writer, reader *sql.DB, err error) {
 		writer.Close()
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	// All of them stay open when idle (database/sql keeps two by
+	// default): under load a connection closed and opened again costs its
+	// pragmas and the statements prepared on it.
+	n := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
 	return writer, reader, nil
 }
 
