@@ -43,14 +43,37 @@ func Normalize(r *Record) {
 	r.ServiceCode = lookup(serviceNames, r.ServiceCode)
 	r.ServiceSubtype = lookup(serviceNames, r.ServiceSubtype)
 	r.OKEDSection = strings.ToUpper(r.OKEDSection)
-	r.OKEDCode = strings.NewReplacer(".", "", " ", "").Replace(r.OKEDCode)
+	if strings.ContainsAny(r.OKEDCode, ". ") {
+		r.OKEDCode = okedSeparators.Replace(r.OKEDCode)
+	}
 	r.MobilePhone = normalizePhone(r.MobilePhone)
 	r.Email = strings.ToLower(r.Email)
 	r.ActSignedAt = normalizeTimestamp(r.ActSignedAt)
 	r.ClientAge = strings.TrimSuffix(r.ClientAge, ".0") // Excel writes whole numbers as 41.0
 }
 
-func collapseSpaces(s string) string { return strings.Join(strings.Fields(s), " ") }
+// okedSeparators are the dots and spaces written inside OKED codes
+// (47.11.0). One replacer for every row: building it costs more than using
+// it.
+var okedSeparators = strings.NewReplacer(".", "", " ", "")
+
+// collapseSpaces makes every run of white space one space and trims the
+// ends. Names nearly always have single spaces between words only: then
+// the value is returned as it is, without splitting and joining it again.
+func collapseSpaces(s string) string {
+	prev := true // a space at the start needs trimming
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if space && (prev || r != ' ') {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		prev = space
+	}
+	if prev && s != "" { // a space at the end
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
+}
 
 func digitsOnly(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -66,6 +89,10 @@ func digitsOnly(s string) string {
 func lookup(table map[string]string, v string) string {
 	if v == "" {
 		return v
+	}
+	// Most files carry the codes themselves: find those without folding.
+	if code, ok := table[v]; ok && code == v {
+		return code
 	}
 	if code, ok := table[kz.FoldName(v)]; ok {
 		return code
@@ -106,7 +133,23 @@ func foldedTable(spellings map[string][]string) map[string]string {
 			t[kz.FoldName(s)] = code
 		}
 	}
+	addCodes(t)
 	return t
+}
+
+// addCodes adds each code of table under itself, unfolded, so that lookup
+// finds a value that is already a code without folding it. A key that is
+// some spelling's folded form keeps its meaning.
+func addCodes(table map[string]string) {
+	codes := make([]string, 0, len(table))
+	for _, code := range table {
+		codes = append(codes, code)
+	}
+	for _, code := range codes {
+		if _, taken := table[code]; !taken {
+			table[code] = code
+		}
+	}
 }
 
 // serviceNames maps the names of the catalogue's services and subtypes, in
@@ -125,6 +168,7 @@ var serviceNames = func() map[string]string {
 		}
 	}
 	add(DefaultServices())
+	addCodes(m)
 	return m
 }()
 
@@ -160,6 +204,9 @@ var dateLayouts = []string{"2006-01-02", "02.01.2006", "02/01/2006", "2006.01.02
 func normalizeDate(s string) string {
 	if s == "" {
 		return s
+	}
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return s // the canonical form already: it reads only as itself
 	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
