@@ -2,10 +2,283 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"esep/internal/kz"
+	"esep/internal/register"
+	"esep/internal/store"
 )
 
-// runBrowse is not written yet.
+// Targets of issue 6 for browsing the register.
+const (
+	browseP95     = 100 * time.Millisecond
+	browsePage    = 50     // records on a page, as the web register page shows them
+	browseCountTo = 10_000 // the count the page shows is exact up to this
+)
+
+// runBrowse loads the e.BigRows register into SQLite and into PostgreSQL
+// through esep's own import (`esep import` of the whole file, as a
+// deployment's history would be loaded: the import's rate and peak memory
+// at this size are figures too), then reads pages of it as the web register
+// page does (store.ListRecords and store.CountRecords) and reports their
+// latency.
 func runBrowse(ctx context.Context, e *env) ([]Figure, error) {
-	return nil, errors.New("not measured yet")
+	file, err := e.registerCSV(e.BigRows)
+	if err != nil {
+		return nil, err
+	}
+	esep, err := e.esepBinary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var figs []Figure
+
+	dbPath := filepath.Join(e.Dir, "browse.db")
+	defer func() {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(dbPath + suffix)
+		}
+	}()
+	f, err := browseLoad(ctx, e, esep, dbPath, file, "SQLite")
+	figs = append(figs, f...)
+	if err != nil {
+		return figs, err
+	}
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		return figs, err
+	}
+	f, err = browseMeasure(ctx, e, db, "SQLite")
+	db.Close()
+	figs = append(figs, f...)
+	if err != nil {
+		return figs, err
+	}
+
+	dsn, err := e.pgDatabase(ctx, "browse")
+	if err != nil {
+		return figs, err
+	}
+	f, err = browseLoad(ctx, e, esep, dsn, file, "PostgreSQL")
+	figs = append(figs, f...)
+	if err != nil {
+		return figs, err
+	}
+	// What autovacuum does on its own soon after a load this size, done
+	// now so that every run measures the same settled database: statistics
+	// for the planner and a visibility map for index-only scans.
+	if err := browsePsql(ctx, dsn, "VACUUM ANALYZE"); err != nil {
+		return figs, err
+	}
+	if db, err = store.Open(ctx, dsn); err != nil {
+		return figs, err
+	}
+	defer db.Close()
+	f, err = browseMeasure(ctx, e, db, "PostgreSQL")
+	return append(figs, f...), err
+}
+
+// browseLoad imports the register file into the database named by dsn with
+// `esep import` and returns the import's figures: its rate, and its peak
+// memory against the import's target, which holds whatever the file's size.
+func browseLoad(ctx context.Context, e *env, esep, dsn, file, engine string) ([]Figure, error) {
+	imp, err := esepImport(ctx, esep, dsn, file, e.BigRows)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", engine, err)
+	}
+	rate := float64(e.BigRows) / imp.took.Seconds()
+	e.Log.Info("browse: loaded", "engine", engine, "records", e.BigRows, "took", imp.took.Round(time.Millisecond), "rows_per_s", int(rate), "peak_mb", imp.peakMB)
+	name := fmt.Sprintf("import into %s, %s (the browse load)", engine, importSize(e.BigRows))
+	return []Figure{
+		{Name: name, Measured: fmt.Sprintf("%s rows/s (%.0f s)", importThousands(int(rate)), imp.took.Seconds()), Note: imp.summary},
+		{Name: name + ", peak memory", Target: fmt.Sprintf("< %d MB", importMaxPeakMB), Measured: fmt.Sprintf("%d MB", imp.peakMB),
+			Ratio: fmt.Sprintf("%.2f of target", float64(imp.peakMB)/importMaxPeakMB), Met: imp.peakMB < importMaxPeakMB,
+			Note: "peak resident memory (VmHWM) of the esep import process"},
+	}, nil
+}
+
+// browseMeasure reads pages of the register as its users would and
+// returns the figures: the target filter (region, period, service and
+// status), first pages and deep ones, both orders; and, for comparison,
+// wider filters the same page allows.
+func browseMeasure(ctx context.Context, e *env, db *store.DB, engine string) ([]Figure, error) {
+	rnd := rand.New(rand.NewPCG(6, 1))
+	regions := kz.Regions()
+	services := register.DefaultServices()
+	months := browseMonths()
+	status := []string{"", "valid", "blocking"}
+	// One query of the target shape: a region, a service, a month or a
+	// quarter, any status, either order.
+	target := func() store.RecordFilter {
+		from, to := months[rnd.IntN(len(months))], ""
+		if rnd.IntN(3) == 0 { // a quarter: this month and the next two
+			i := slices.Index(months, from)
+			to = monthEnd(months[min(i+2, len(months)-1)])
+		} else {
+			to = monthEnd(from)
+		}
+		return store.RecordFilter{Region: regions[rnd.IntN(len(regions))].Code, Service: services[rnd.IntN(len(services))].Code,
+			From: from + "-01", To: to, Status: status[rnd.IntN(len(status))], Oldest: rnd.IntN(2) == 0}
+	}
+	wide := []func() store.RecordFilter{
+		func() store.RecordFilter { return store.RecordFilter{Oldest: rnd.IntN(2) == 0} },
+		func() store.RecordFilter {
+			return store.RecordFilter{Region: regions[rnd.IntN(len(regions))].Code, Status: status[rnd.IntN(len(status))], Oldest: rnd.IntN(2) == 0}
+		},
+		func() store.RecordFilter {
+			m := months[rnd.IntN(len(months))]
+			return store.RecordFilter{From: m + "-01", To: monthEnd(m), Status: status[rnd.IntN(len(status))], Oldest: rnd.IntN(2) == 0}
+		},
+	}
+	n := 200
+	if e.Quick {
+		n = 60
+	}
+	// Warm the caches as a server that has been up a while has them.
+	for range 20 {
+		if _, err := browsePages(ctx, db, target(), 1); err != nil {
+			return nil, err
+		}
+	}
+	var first, deep, count, wideT, wideCount []time.Duration
+	for range n {
+		f := target()
+		t, err := browsePages(ctx, db, f, 5)
+		if err != nil {
+			return nil, err
+		}
+		first = append(first, t.pages[0])
+		deep = append(deep, t.pages[1:]...)
+		count = append(count, t.count)
+		// A deep page: the cursor of someone who paged to the middle of
+		// the period.
+		d, err := browseDeep(ctx, db, f)
+		if err != nil {
+			return nil, err
+		}
+		deep = append(deep, d)
+		w, err := browsePages(ctx, db, wide[rnd.IntN(len(wide))](), 2)
+		if err != nil {
+			return nil, err
+		}
+		wideT = append(wideT, w.pages...)
+		wideCount = append(wideCount, w.count)
+	}
+	size := importSize(e.BigRows)
+	fig := func(what string, ds []time.Duration, target bool, note string) Figure {
+		p50, p95, p99 := pct(ds, 50), pct(ds, 95), pct(ds, 99)
+		f := Figure{Name: fmt.Sprintf("browse %s, %s, %s", what, size, engine),
+			Measured: fmt.Sprintf("p50 %s, p95 %s, p99 %s", ms(p50), ms(p95), ms(p99)), Note: note}
+		if target {
+			f.Target = fmt.Sprintf("p95 < %d ms", browseP95.Milliseconds())
+			f.Ratio = fmt.Sprintf("%.2f of target", p95.Seconds()/browseP95.Seconds())
+			f.Met = p95 < browseP95
+		}
+		return f
+	}
+	return []Figure{
+		fig("first page", first, true, fmt.Sprintf("%d filters of region+service+month or quarter+status, both orders; page of %d with its count", n, browsePage)),
+		fig("deep pages", deep, true, "pages 2-5 by cursor and one from the middle of the period, with the count"),
+		fig("page count alone", count, false, fmt.Sprintf("exact up to %s, else \"more than\"", importThousands(browseCountTo))),
+		fig("wider filters", wideT, false, "no filter, region(+status), month(+status): pages 1-2 with the count"),
+		fig("wider filters' count", wideCount, false, ""),
+	}, nil
+}
+
+// browseTimes are the latencies of the pages read of one filter, each with
+// the count the page shows, and of that count alone.
+type browseTimes struct {
+	pages []time.Duration
+	count time.Duration
+}
+
+// browsePages reads up to n pages of f, following the cursors, as the page
+// does: the records, then their count.
+func browsePages(ctx context.Context, db *store.DB, f store.RecordFilter, n int) (browseTimes, error) {
+	var t browseTimes
+	cursor := ""
+	for i := 0; i < n; i++ {
+		start := time.Now()
+		_, next, err := db.ListRecords(ctx, f, cursor, browsePage)
+		if err != nil {
+			return t, err
+		}
+		c := time.Now()
+		if _, _, err := db.CountRecords(ctx, f, browseCountTo); err != nil {
+			return t, err
+		}
+		end := time.Now()
+		t.pages = append(t.pages, end.Sub(start))
+		if i == 0 {
+			t.count = end.Sub(c)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return t, nil
+}
+
+// browseDeep reads the page of f that starts in the middle of its period.
+func browseDeep(ctx context.Context, db *store.DB, f store.RecordFilter) (time.Duration, error) {
+	from, _ := time.Parse(time.DateOnly, f.From)
+	to, _ := time.Parse(time.DateOnly, f.To)
+	cursor := from.Add(to.Sub(from)/2).Format(time.DateOnly) + "|SRV-2026-5"
+	start := time.Now()
+	if _, _, err := db.ListRecords(ctx, f, cursor, browsePage); err != nil {
+		return 0, err
+	}
+	if _, _, err := db.CountRecords(ctx, f, browseCountTo); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// browseMonths are the months of the bench register, YYYY-MM.
+func browseMonths() []string {
+	o := benchOptions(1)
+	var out []string
+	for m := time.Date(o.From.Year(), o.From.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(o.To); m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
+}
+
+// monthEnd is the last day of month m (YYYY-MM).
+func monthEnd(m string) string {
+	t, _ := time.Parse("2006-01", m)
+	return t.AddDate(0, 1, -1).Format(time.DateOnly)
+}
+
+func browsePsql(ctx context.Context, dsn, sql string) error {
+	psql, err := psqlBinary()
+	if err != nil {
+		return err
+	}
+	if out, err := exec.CommandContext(ctx, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-c", sql).CombinedOutput(); err != nil {
+		return fmt.Errorf("psql %s: %v: %s", sql, err, out)
+	}
+	return nil
+}
+
+// pct is the p-th percentile of ds (nearest rank).
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(i, len(s))-1)]
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
 }

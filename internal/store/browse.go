@@ -34,47 +34,37 @@ type Listed struct {
 // first, after the cursor of the previous page, and the cursor of the next
 // page ("" at the end). Keyset pagination: a page costs the same wherever it
 // is in a register of millions, unlike OFFSET.
+//
+// The cursor is compared as a row value, (end_date, record_id) < (?, ?),
+// which both engines turn into one range of the index that also gives the
+// order; spelt out as end_date < ? OR (end_date = ? AND record_id < ?) it
+// is the same set, but the planners read the OR as a filter to test on
+// every index entry from the start of the range.
 func (db *DB) ListRecords(ctx context.Context, f RecordFilter, cursor string, limit int) ([]Listed, string, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v ...any) { where = append(where, cond); args = append(args, v...) }
-	if f.Region != "" {
-		add("region_kato = ?", f.Region)
-	}
-	if f.From != "" {
-		add("end_date >= ?", f.From)
-	}
-	if f.To != "" {
-		add("end_date <= ?", f.To)
-	}
-	if f.Service != "" {
-		add("service_code = ?", f.Service)
-	}
-	switch f.Status {
-	case "blocking":
-		add("blocking <> 0")
-	case "valid":
-		add("blocking = 0")
-	}
-	if f.Query != "" {
-		add("record_id >= ? AND record_id < ?", f.Query, f.Query+"\U0010FFFF")
-	}
-	if f.Manager != "" {
-		add("manager_full_name = ?", f.Manager)
-	}
-	if f.Finding != "" {
-		add("record_id IN (SELECT record_id FROM record_findings WHERE rule = ?)", f.Finding)
-	}
 	cmp, order := "<", "DESC"
 	if f.Oldest {
 		cmp, order = ">", "ASC"
 	}
+	var end, id string
 	if cursor != "" {
-		end, id, ok := strings.Cut(cursor, "|")
-		if !ok {
+		var ok bool
+		if end, id, ok = strings.Cut(cursor, "|"); !ok {
 			return nil, "", fmt.Errorf("list records: bad cursor %q", cursor)
 		}
-		add("(end_date "+cmp+" ? OR (end_date = ? AND record_id "+cmp+" ?))", end, end, id)
+		// The cursor bounds the page on the side it is read from, tighter
+		// than the period does: leave the period's bound out, or SQLite
+		// starts the range there and tests every entry up to the cursor.
+		if !f.Oldest && f.To != "" && end <= f.To {
+			f.To = ""
+		}
+		if f.Oldest && f.From != "" && end >= f.From {
+			f.From = ""
+		}
+	}
+	where, args := f.where()
+	if cursor != "" {
+		where = append(where, "(end_date, record_id) "+cmp+" (?, ?)")
+		args = append(args, end, id)
 	}
 	q := `SELECT ` + recordColumns + `, blocking, version FROM records`
 	if len(where) > 0 {
@@ -107,4 +97,59 @@ func (db *DB) ListRecords(ctx context.Context, f RecordFilter, cursor string, li
 		next = last.EndDate + "|" + last.RecordID
 	}
 	return out, next, nil
+}
+
+// CountRecords counts the records matching f, but stops at limit: it
+// returns the count, and whether it is exact — false means there are more
+// than limit. An exact count of a wide filter would read millions of index
+// entries on every page; a bounded one reads at most limit matches, and a
+// narrow filter (a region, a service and a period) is counted exactly from
+// the index the page itself is read from.
+func (db *DB) CountRecords(ctx context.Context, f RecordFilter, limit int) (n int, exact bool, err error) {
+	where, args := f.where()
+	q := `SELECT 1 FROM records`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q = `SELECT count(*) FROM (` + q + ` LIMIT ?) AS matching`
+	if err := db.r.QueryRowContext(ctx, db.q(q), append(args, limit+1)...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("count records: %w", db.err(err))
+	}
+	if n > limit {
+		return limit, false, nil
+	}
+	return n, true, nil
+}
+
+// where is the filter as SQL conditions on records and their arguments.
+func (f RecordFilter) where() (where []string, args []any) {
+	add := func(cond string, v ...any) { where = append(where, cond); args = append(args, v...) }
+	if f.Region != "" {
+		add("region_kato = ?", f.Region)
+	}
+	if f.From != "" {
+		add("end_date >= ?", f.From)
+	}
+	if f.To != "" {
+		add("end_date <= ?", f.To)
+	}
+	if f.Service != "" {
+		add("service_code = ?", f.Service)
+	}
+	switch f.Status {
+	case "blocking":
+		add("blocking <> 0")
+	case "valid":
+		add("blocking = 0")
+	}
+	if f.Query != "" {
+		add("record_id >= ? AND record_id < ?", f.Query, f.Query+"\U0010FFFF")
+	}
+	if f.Manager != "" {
+		add("manager_full_name = ?", f.Manager)
+	}
+	if f.Finding != "" {
+		add("record_id IN (SELECT record_id FROM record_findings WHERE rule = ?)", f.Finding)
+	}
+	return where, args
 }

@@ -386,6 +386,7 @@ func (rs regionSource) EachCounted(ctx context.Context, from, to string, fn func
 type registerData struct {
 	Filter   store.RecordFilter
 	Rows     []listedRow
+	Count    string // how many records match, or "more than" so many
 	Next     string
 	Regions  []kz.Region
 	Services []register.Service
@@ -408,7 +409,17 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := registerData{Filter: f, Regions: kz.Regions(), Services: register.DefaultServices(), Rules: register.Rules, Scoped: userOf(r).Region != ""}
+	n, exact, err := s.db.CountRecords(r.Context(), f, registerCountTo)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	lang := langOf(r)
+	d := registerData{Filter: f, Regions: kz.Regions(), Services: register.DefaultServices(), Rules: register.Rules, Scoped: userOf(r).Region != "",
+		Count: i18n.N(lang, "web.register.count", n)}
+	if !exact {
+		d.Count = i18n.N(lang, "web.register.count_more", n)
+	}
 	for _, l := range rows {
 		d.Rows = append(d.Rows, listedRow{Listed: l, Client: auth.MaskName(l.ClientFullName)})
 	}
@@ -419,6 +430,11 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "register", "web.register.title", d)
 }
+
+// registerCountTo bounds the count the register page shows: past it the
+// page says "more than", so that a wide filter over millions of records is
+// not counted on every page.
+const registerCountTo = 10_000
 
 // filter reads the register filter from the query, with the user's region
 // scope imposed: an operator sees her region whatever the URL says.
