@@ -162,16 +162,26 @@ func (db *DB) startImport(ctx context.Context, w *writer, meta ImportMeta) (*Imp
 		meta.ReceivedAt = now
 	}
 	t := &ImportTx{writer: w, now: now, by: meta.By, received: meta.ReceivedAt, sha256: meta.SHA256}
-	st, err := t.stmt(ctx, insertImport)
-	if err == nil {
-		err = st.QueryRowContext(ctx, meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By, meta.Month, meta.ReceivedAt, meta.DueDate).Scan(&t.id)
+	args := []any{meta.FileName, meta.SHA256, meta.Kind, now, now, meta.By, meta.Month, meta.ReceivedAt, meta.DueDate}
+	var err error
+	if db.dialect.dollar {
+		var st *sql.Stmt
+		if st, err = t.stmt(ctx, insertImport+` RETURNING id`); err == nil {
+			err = st.QueryRowContext(ctx, args...).Scan(&t.id)
+		}
+	} else {
+		// SQLite gives the new row's id without RETURNING, which costs it
+		// a temporary table for the one row.
+		var st *sql.Stmt
+		var res sql.Result
+		if st, err = t.stmt(ctx, insertImport); err == nil {
+			if res, err = st.ExecContext(ctx, args...); err == nil {
+				t.id, err = res.LastInsertId()
+			}
+		}
 	}
 	if err == nil {
-		if st, err = t.stmt(ctx, tablesEmpty); err == nil {
-			var records, clients int
-			err = st.QueryRowContext(ctx).Scan(&records, &clients)
-			t.hadRecords, t.hadClients = records != 0, clients != 0
-		}
+		t.hadRecords, t.hadClients, err = db.tablesHaveRows(ctx, t)
 	}
 	if err != nil {
 		return t, fmt.Errorf("begin import: %w", db.err(err))
@@ -651,7 +661,7 @@ func (t *ImportTx) Commit(ctx context.Context, s ImportSummary) error {
 		t.Rollback()
 		return fmt.Errorf("commit import: %w", t.db.err(err))
 	}
-	_, err := t.tx.ExecContext(ctx, t.db.q(`UPDATE imports SET finished_at = ?, file_sha256 = ?, rows_read = ?, accepted = ?, warned = ?, rejected = ?, unchanged = ?, corrected = ? WHERE id = ?`),
+	err := t.exec(ctx, finishImport,
 		time.Now().UTC().Format(time.RFC3339Nano), t.sha256, s.RowsRead, s.Accepted, s.Warned, s.Rejected, s.Unchanged, s.Corrected, t.id)
 	var logged bool
 	if err == nil {

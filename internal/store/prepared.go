@@ -94,9 +94,10 @@ func (db *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, 
 // API write's, which are the same for every request.
 const (
 	insertImport = `INSERT INTO imports (file_name, file_sha256, kind, started_at, finished_at, imported_by, register_month, received_at, due_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	tablesEmpty = `SELECT CASE WHEN EXISTS (SELECT 1 FROM records) THEN 1 ELSE 0 END,
 			CASE WHEN EXISTS (SELECT 1 FROM clients) THEN 1 ELSE 0 END`
+	finishImport         = `UPDATE imports SET finished_at = ?, file_sha256 = ?, rows_read = ?, accepted = ?, warned = ?, rejected = ?, unchanged = ?, corrected = ? WHERE id = ?`
 	insertCorrection     = `INSERT INTO corrections (record_id, import_id, version, column_name, old_value, new_value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	deleteRecordFindings = `DELETE FROM record_findings WHERE record_id = ?`
 	clientSuffix         = " ON CONFLICT (client_key) DO NOTHING"
@@ -146,7 +147,7 @@ func (db *DB) keepWriteStatements(ctx context.Context) error {
 	if db.writeKept.Load() {
 		return nil
 	}
-	queries := []string{insertImport, tablesEmpty, insertCorrection, deleteRecordFindings, updateRecord,
+	queries := []string{insertImport, insertImport + ` RETURNING id`, tablesEmpty, finishImport, insertCorrection, deleteRecordFindings, updateRecord, insertChanges(1),
 		insertRow("import_findings", importFindingColumns, ""),
 		insertRow("records", newRecordColumns, ""),
 		insertRow("record_findings", recordFindingColumns, ""),
@@ -162,4 +163,27 @@ func (db *DB) keepWriteStatements(ctx context.Context) error {
 	}
 	db.writeKept.Store(true)
 	return nil
+}
+
+// tablesHaveRows reports whether the records and the clients tables held
+// rows when the import t began (see ImportTx.EmptyAtStart). Once both have
+// been seen to hold rows they are taken to, without asking again: esep
+// never empties them, and if something did, an import would only look up
+// rows it need not have looked up.
+func (db *DB) tablesHaveRows(ctx context.Context, t *ImportTx) (records, clients bool, err error) {
+	if db.tablesFilled.Load() {
+		return true, true, nil
+	}
+	st, err := t.stmt(ctx, tablesEmpty)
+	if err != nil {
+		return false, false, err
+	}
+	var r, c int
+	if err := st.QueryRowContext(ctx).Scan(&r, &c); err != nil {
+		return false, false, err
+	}
+	if r != 0 && c != 0 {
+		db.tablesFilled.Store(true)
+	}
+	return r != 0, c != 0, nil
 }

@@ -33,6 +33,7 @@ type DB struct {
 	// same on PostgreSQL); see prepared.
 	rstmts, wstmts *prepared
 	writeKept      atomic.Bool // the import's statements are in wstmts
+	tablesFilled   atomic.Bool // see tablesHaveRows
 	settlements    settlementsCache
 	checkpoints    *checkpointer // see CheckpointInBackground
 }

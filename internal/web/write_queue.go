@@ -138,7 +138,14 @@ func (q *writeQueue) run(g *store.Group, j *writeJob, batch []*writeJob) []*writ
 func (s *Server) importRecords(ctx context.Context, recs []register.Record, meta store.ImportMeta, opts ingest.Options) (*ingest.Result, error) {
 	checked := ingest.CheckRecords(recs, meta, opts)
 	if !s.db.GroupCommits() {
-		return checked.Import(ctx, s.db)
+		// Once begun, a write is carried out even if its client goes
+		// away, as in a group: cancelled at its commit, it could be kept
+		// by the database yet answered as abandoned, and what the server
+		// counts as written would not be what the database holds.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return checked.Import(context.WithoutCancel(ctx), s.db)
 	}
 	var res *ingest.Result
 	err := s.writes.do(ctx, func(ctx context.Context, g *store.Group) (err error) {
