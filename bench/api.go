@@ -235,7 +235,7 @@ func apiRuns(ctx context.Context, e *env, srv *apiServer, engine, dsn string, cr
 	if e.Quick {
 		d = apiMeasuredQuick
 	}
-	size := apiSizeName(e.Rows)
+	size := sizeLabel(e.Rows)
 	machine := fmt.Sprintf("%s %s; wrk -t%d on the same 2 cores as the server", engine, size, apiWrkThreads)
 	if engine == "PostgreSQL" {
 		machine = fmt.Sprintf("PostgreSQL %s (throwaway server on loopback, fsync off, on the same cores); wrk -t%d on the same cores", size, apiWrkThreads)
@@ -419,13 +419,13 @@ func (m *apiMeasured) failed() int { return m.server.failed() - min(m.abandoned,
 func apiLatencyFigure(name string, m *apiMeasured, machine string) Figure {
 	errs := m.wrk.Non2xx + m.wrk.SocketErrors + m.failed() + m.errors + m.locked
 	met := m.wrk.P99 < apiTargetP99 && errs == 0 && m.err == nil
-	measuredText := fmt.Sprintf("p99 %s, %d errors", apiMS(m.wrk.P99), errs)
+	measuredText := fmt.Sprintf("p99 %s, %d errors", dur(m.wrk.P99), errs)
 	if m.wrk.SocketDetail != "" {
 		measuredText += " (" + m.wrk.SocketDetail + ")"
 	}
-	return Figure{Name: name + ", latency and errors", Target: fmt.Sprintf("p99 < %s, no errors", apiMS(apiTargetP99)), Measured: measuredText,
+	return Figure{Name: name + ", latency and errors", Target: fmt.Sprintf("p99 < %s, no errors", dur(apiTargetP99)), Measured: measuredText,
 		Ratio: fmt.Sprintf("%.2f of target", float64(m.wrk.P99)/float64(apiTargetP99)), Met: met,
-		Note: fmt.Sprintf("%s; p50 %s, p90 %s, max %s (wrk, closed loop)", machine, apiMS(m.wrk.P50), apiMS(m.wrk.P90), apiMS(m.wrk.Max))}
+		Note: fmt.Sprintf("%s; p50 %s, p90 %s, max %s (wrk, closed loop)", machine, dur(m.wrk.P50), dur(m.wrk.P90), dur(m.wrk.Max))}
 }
 
 func apiTotals(ctx context.Context, dsn string) (store.Totals, error) {
@@ -456,15 +456,4 @@ func apiCheckOK(url, header string) error {
 		return fmt.Errorf("GET %s: %s, not 200", strings.SplitN(url, "?", 2)[0], resp.Status)
 	}
 	return nil
-}
-
-// apiSizeName is 1M, 20k: the size in the figures' names.
-func apiSizeName(n int) string {
-	switch {
-	case n >= 1_000_000 && n%1_000_000 == 0:
-		return fmt.Sprintf("%dM", n/1_000_000)
-	case n >= 1000 && n%1000 == 0:
-		return fmt.Sprintf("%dk", n/1000)
-	}
-	return fmt.Sprint(n)
 }

@@ -173,13 +173,3 @@ end
 `, batch, prefix, token)
 	return os.WriteFile(path, []byte(b.String()), 0o600)
 }
-
-func apiMS(d time.Duration) string {
-	switch {
-	case d < 10*time.Millisecond:
-		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
-	case d < time.Second:
-		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
-}

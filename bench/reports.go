@@ -34,7 +34,7 @@ func runReports(ctx context.Context, e *env) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	size := millions(e.Rows)
+	size := sizeLabel(e.Rows) + " records"
 	var figs []Figure
 	for _, engine := range []string{"SQLite", "PostgreSQL"} {
 		dsn := filepath.Join(e.Dir, fmt.Sprintf("reports-%d.db", e.Rows))
@@ -74,7 +74,7 @@ func measureReports(ctx context.Context, e *env, engine, dsn, file, size string)
 		return nil, err
 	}
 	rebuild := time.Since(start)
-	figs := []Figure{{Name: fmt.Sprintf("index rebuild after a restart, %s, %s", engine, size), Target: "seconds, not minutes", Measured: seconds(rebuild),
+	figs := []Figure{{Name: fmt.Sprintf("index rebuild after a restart, %s, %s", engine, size), Target: "seconds, not minutes", Measured: dur(rebuild),
 		Met: rebuild < time.Minute, Note: "every record read with its exclusion facts and put in the index"}}
 
 	period, err := report.ParsePeriod("2026")
@@ -86,10 +86,10 @@ func measureReports(ctx context.Context, e *env, engine, dsn, file, size string)
 		return figs, err
 	}
 	const target = 3 * time.Second
-	figs = append(figs, Figure{Name: fmt.Sprintf("annual report, PDF and XLSX, %s, %s", engine, size), Target: "< 3 s", Measured: seconds(warm.total()),
+	figs = append(figs, Figure{Name: fmt.Sprintf("annual report, PDF and XLSX, %s, %s", engine, size), Target: "< 3 s", Measured: dur(warm.total()),
 		Ratio: fmt.Sprintf("%.2f of target", warm.total().Seconds()/target.Seconds()), Met: warm.total() < target,
 		Note: fmt.Sprintf("build %s (the year and the year before from the index), PDF %s (%d KB), XLSX %s (%d KB)",
-			seconds(warm.build), seconds(warm.pdf), warm.pdfBytes>>10, seconds(warm.xlsx), warm.xlsxBytes>>10)})
+			dur(warm.build), dur(warm.pdf), warm.pdfBytes>>10, dur(warm.xlsx), warm.xlsxBytes>>10)})
 	if engine != "SQLite" {
 		return figs, nil
 	}
@@ -97,7 +97,7 @@ func measureReports(ctx context.Context, e *env, engine, dsn, file, size string)
 	if err != nil {
 		return figs, err
 	}
-	return append(figs, Figure{Name: fmt.Sprintf("annual report counted from the database, %s, %s", engine, size), Measured: seconds(cold.total()),
+	return append(figs, Figure{Name: fmt.Sprintf("annual report counted from the database, %s, %s", engine, size), Measured: dur(cold.total()),
 		Ratio: fmt.Sprintf("%.1f× the warm index", cold.total().Seconds()/warm.total().Seconds()),
 		Note:  "the path before the index (stats.Compute over the monitoring cycle), for comparison"}), nil
 }
@@ -150,18 +150,3 @@ func timeReport(ctx context.Context, b *report.Builder, p report.Period) (report
 }
 
 var _ stats.Engine = (*live.Indicators)(nil)
-
-func seconds(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.2f s", d.Seconds())
-}
-
-// millions names a size: "1M", "10M", or the number.
-func millions(n int) string {
-	if n%1_000_000 == 0 {
-		return fmt.Sprintf("%dM records", n/1_000_000)
-	}
-	return fmt.Sprintf("%d records", n)
-}
