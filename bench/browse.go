@@ -29,7 +29,7 @@ const (
 // through esep's own import (`esep import`, in files of a million rows:
 // esep refuses a file over 1 GiB, and a register arrives by month; the
 // imports' rate and peak memory are figures too), then reads pages of it as
-// the web register page does (store.ListRecords and store.CountRecords) and
+// the web register page does (store.ListBrief and store.CountRecords) and
 // reports their latency.
 func runBrowse(ctx context.Context, e *env) ([]Figure, error) {
 	file, err := e.registerCSV(e.BigRows)
@@ -287,13 +287,13 @@ type browseTimes struct {
 }
 
 // browsePages reads up to n pages of f, following the cursors, as the page
-// does: the records, then their count.
+// does: the records' brief rows, then their count.
 func browsePages(ctx context.Context, db *store.DB, f store.RecordFilter, n int) (browseTimes, error) {
 	var t browseTimes
 	cursor := ""
 	for i := 0; i < n; i++ {
 		start := time.Now()
-		_, next, err := db.ListRecords(ctx, f, cursor, browsePage)
+		_, next, err := db.ListBrief(ctx, f, cursor, browsePage)
 		if err != nil {
 			return t, err
 		}
@@ -320,7 +320,7 @@ func browseDeep(ctx context.Context, db *store.DB, f store.RecordFilter) (time.D
 	to, _ := time.Parse(time.DateOnly, f.To)
 	cursor := from.Add(to.Sub(from)/2).Format(time.DateOnly) + "|SRV-2026-5"
 	start := time.Now()
-	if _, _, err := db.ListRecords(ctx, f, cursor, browsePage); err != nil {
+	if _, _, err := db.ListBrief(ctx, f, cursor, browsePage); err != nil {
 		return 0, err
 	}
 	if _, _, err := db.CountRecords(ctx, f, browseCountTo); err != nil {

@@ -91,6 +91,33 @@ func TestBrowse(t *testing.T) {
 				if !slices.Equal(got, want) {
 					t.Errorf("%+v: pages give\n%v\nwant\n%v", f, got, want)
 				}
+				// The register page's brief rows: the same records, pages
+				// and columns.
+				got = got[:0]
+				cursor = ""
+				for pages := 0; ; pages++ {
+					rows, next, err := db.ListBrief(ctx, f, cursor, 7)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, b := range rows {
+						got = append(got, b.EndDate+"|"+b.RecordID)
+						if w := all[slices.IndexFunc(all, func(w store.Write) bool { return w.Record.RecordID == b.RecordID })]; b.RegionKATO != w.Record.RegionKATO ||
+							b.ServiceCode != w.Record.ServiceCode || b.ClientFullName != w.Record.ClientFullName || b.Blocking != register.HasBlocking(w.Findings) {
+							t.Errorf("%+v: brief %+v of %+v", f, b, w.Record)
+						}
+					}
+					if next == "" {
+						break
+					}
+					if pages > 100 {
+						t.Fatalf("%+v: paging does not end", f)
+					}
+					cursor = next
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%+v: brief pages give\n%v\nwant\n%v", f, got, want)
+				}
 				for _, bound := range []int{len(want) + 5, len(want), max(0, len(want)-1)} {
 					n, exact, err := db.CountRecords(ctx, f, bound)
 					if err != nil {

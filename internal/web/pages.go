@@ -395,7 +395,7 @@ type registerData struct {
 }
 
 type listedRow struct {
-	store.Listed
+	store.Brief
 	Client string
 }
 
@@ -404,7 +404,7 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rows, next, err := s.db.ListRecords(r.Context(), f, r.URL.Query().Get("cursor"), 50)
+	rows, next, err := s.db.ListBrief(r.Context(), f, r.URL.Query().Get("cursor"), 50)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -421,7 +421,7 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 		d.Count = i18n.N(lang, "web.register.count_more", n)
 	}
 	for _, l := range rows {
-		d.Rows = append(d.Rows, listedRow{Listed: l, Client: auth.MaskName(l.ClientFullName)})
+		d.Rows = append(d.Rows, listedRow{Brief: l, Client: auth.MaskName(l.ClientFullName)})
 	}
 	if next != "" {
 		q := r.URL.Query()
