@@ -410,6 +410,7 @@ func (x *Index) Load(ctx context.Context, src stats.Source, from, to string) err
 		return nil
 	})
 	x.trim()
+	x.renumber()
 	if err != nil {
 		return fmt.Errorf("index load %s..%s: %w", from, to, err)
 	}

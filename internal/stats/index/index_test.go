@@ -102,14 +102,41 @@ func TestMatchesRecount(t *testing.T) {
 // 250 operations: the path the index takes in service, where it is never
 // rebuilt.
 func TestIncremental(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(11, 13))
-	x, w := New(), newWorld()
-	for _, r := range demoRecords(3000, 4, "SRV") {
-		w.put(x, r, reasonOf(&r, rnd))
-	}
-	for _, r := range tricky() {
-		w.put(x, r, "")
-	}
+	t.Run("put", func(t *testing.T) {
+		rnd := rand.New(rand.NewPCG(11, 13))
+		x, w := New(), newWorld()
+		for _, r := range demoRecords(3000, 4, "SRV") {
+			w.put(x, r, reasonOf(&r, rnd))
+		}
+		for _, r := range tricky() {
+			w.put(x, r, "")
+		}
+		mutate(t, x, w, rnd, 0)
+	})
+	// Load renumbers clients and enterprises (see renumber): the key sets
+	// and rows it rewrote must take the same stream of writes, and so must
+	// a renumbering of an index with numbers given back by deletions.
+	t.Run("after load", func(t *testing.T) {
+		rnd := rand.New(rand.NewPCG(17, 19))
+		w := newWorld()
+		for _, r := range demoRecords(3000, 4, "SRV") {
+			w.recs[r.RecordID], w.reason[r.RecordID] = &r, reasonOf(&r, rnd)
+		}
+		for _, r := range tricky() {
+			w.recs[r.RecordID], w.reason[r.RecordID] = &r, ""
+		}
+		x := New()
+		if err := x.Load(context.Background(), worldSource{w}, "", "\U0010FFFF"); err != nil {
+			t.Fatal(err)
+		}
+		mutate(t, x, w, rnd, 5000)
+	})
+}
+
+// mutate runs 10,000 random writes on x and w alike, renumbering x after
+// write renumberAt (0: never), and compares x with the reference every 250.
+func mutate(t *testing.T, x *Index, w *world, rnd *rand.Rand, renumberAt int) {
+	t.Helper()
 	pool := demoRecords(6000, 5, "NEW") // records to insert, and values to correct with
 	reasons := []string{"", "", "", register.ExcludedNoAct, register.ExcludedLate, register.ExcludedValidation, monitor.ExcludedActMismatch}
 	for op := 1; op <= 10_000; op++ {
@@ -140,6 +167,11 @@ func TestIncremental(t *testing.T) {
 		default: // put again unchanged
 			id := pick()
 			x.Put(w.recs[id], w.reason[id])
+		}
+		if op == renumberAt {
+			x.mu.Lock()
+			x.renumber()
+			x.mu.Unlock()
 		}
 		if op%250 == 0 {
 			if x.Len() != len(w.recs) {
