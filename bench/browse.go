@@ -30,7 +30,10 @@ const (
 // esep refuses a file over 1 GiB, and a register arrives by month; the
 // imports' rate and peak memory are figures too), then reads pages of it as
 // the web register page does (store.ListBrief and store.CountRecords) and
-// reports their latency.
+// reports their latency. After each engine's pages it rebuilds the
+// indicator index from the register as a server does when it restarts
+// (rebuild.go), and times it. With -keep the SQLite register stays in the
+// working folder, for `-only rebuild` to time the rebuild again alone.
 func runBrowse(ctx context.Context, e *env) ([]Figure, error) {
 	file, err := e.registerCSV(e.BigRows)
 	if err != nil {
@@ -51,12 +54,16 @@ func runBrowse(ctx context.Context, e *env) ([]Figure, error) {
 	}()
 	var figs []Figure
 
-	dbPath := filepath.Join(e.Dir, "browse.db")
-	defer func() {
+	dbPath := filepath.Join(e.Dir, browseDB)
+	removeDB := func() {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			os.Remove(dbPath + suffix)
 		}
-	}()
+	}
+	removeDB() // one an earlier run kept in this folder
+	if !e.Keep {
+		defer removeDB()
+	}
 	f, err := browseLoad(ctx, e, esep, dbPath, parts, "SQLite")
 	figs = append(figs, f...)
 	if err != nil {
@@ -78,6 +85,13 @@ func runBrowse(ctx context.Context, e *env) ([]Figure, error) {
 	}
 	f, err = browseMeasure(ctx, e, db, "SQLite")
 	figs = append(figs, f...)
+	if err == nil {
+		// After the pages, so as not to disturb them, and before the
+		// cold series, which drops the file from the page cache anyway:
+		// a restart of the server, its file still in the page cache.
+		f, err = rebuildFigures(ctx, e, db, "SQLite", sizeLabel(e.BigRows)+" records", "")
+		figs = append(figs, f...)
+	}
 	if err == nil {
 		var cold Figure
 		cold, err = browseCold(ctx, e, db, dbPath)
@@ -108,6 +122,10 @@ func runBrowse(ctx context.Context, e *env) ([]Figure, error) {
 	}
 	defer db.Close()
 	f, err = browseMeasure(ctx, e, db, "PostgreSQL")
+	if figs = append(figs, f...); err != nil {
+		return figs, err
+	}
+	f, err = rebuildFigures(ctx, e, db, "PostgreSQL", sizeLabel(e.BigRows)+" records", "")
 	return append(figs, f...), err
 }
 
@@ -344,6 +362,9 @@ func monthEnd(m string) string {
 	t, _ := time.Parse("2006-01", m)
 	return t.AddDate(0, 1, -1).Format(time.DateOnly)
 }
+
+// browseDB is the browse phase's SQLite register in the working folder.
+const browseDB = "browse.db"
 
 // browsePartRows is the rows of each file the register is loaded from.
 const browsePartRows = 1_000_000

@@ -5,6 +5,7 @@
 //	make bench                       # everything, at 1M and 10M records
 //	cd bench && go run . -quick      # the same at small sizes, to try it
 //	cd bench && go run . -only import,reports
+//	cd bench && go run . -only rebuild -dir DIR   # against what -only browse -keep -dir DIR kept
 //
 // Each phase lives in a file of its own (indicators.go, import.go,
 // browse.go, api.go, reports.go). Phases share the generated data through
@@ -40,16 +41,18 @@ type Figure struct {
 
 // phase is one group of measurements.
 type phase struct {
-	name string
-	run  func(ctx context.Context, e *env) ([]Figure, error)
+	name  string
+	run   func(ctx context.Context, e *env) ([]Figure, error)
+	alone bool // run only when -only names it: it measures what an earlier run kept
 }
 
 var phases = []phase{
-	{"indicators", runIndicators},
-	{"import", runImport},
-	{"browse", runBrowse},
-	{"api", runAPI},
-	{"reports", runReports},
+	{"indicators", runIndicators, false},
+	{"import", runImport, false},
+	{"browse", runBrowse, false},
+	{"api", runAPI, false},
+	{"reports", runReports, false},
+	{"rebuild", runRebuild, true},
 }
 
 // env is what every phase gets: the sizes to measure at, a working folder,
@@ -58,6 +61,8 @@ type env struct {
 	Rows    int    // the "1M" size
 	BigRows int    // the "10M" size
 	Dir     string // working folder, removed at the end unless -keep
+	Keep    bool   // -keep: the working folder stays, with the browse phase's SQLite register
+	PG      string // -pg: a PostgreSQL database holding a register, for the rebuild phase
 	Log     *slog.Logger
 	Quick   bool // small sizes: a trial run, not a measurement
 
@@ -69,20 +74,31 @@ func main() { os.Exit(run()) }
 // run is main with deferred clean-up: it returns the exit status.
 func run() int {
 	var (
-		only  = flag.String("only", "", "comma-separated phases to run (default all): "+phaseNames())
+		only  = flag.String("only", "", "comma-separated phases to run (default all but rebuild): "+phaseNames())
 		quick = flag.Bool("quick", false, "small sizes (20,000 and 100,000 records): a trial of the harness, not a measurement")
 		rows  = flag.Int("rows", 1_000_000, "records of the \"1M\" measurements")
 		big   = flag.Int("big", 10_000_000, "records of the \"10M\" measurements")
 		dir   = flag.String("dir", "", "working folder (default: a new temporary one)")
-		keep  = flag.Bool("keep", false, "keep the working folder")
+		keep  = flag.Bool("keep", false, "keep the working folder (and in it the browse phase's SQLite register, for -only rebuild)")
+		pg    = flag.String("pg", "", "postgres:// DSN of a database holding the browse register, for -only rebuild (the run's own PostgreSQL is not kept)")
 	)
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	e := &env{Rows: *rows, BigRows: *big, Log: log, Quick: *quick}
+	e := &env{Rows: *rows, BigRows: *big, Keep: *keep, PG: *pg, Log: log, Quick: *quick}
 	if e.Quick {
 		e.Rows, e.BigRows = 20_000, 100_000
 	}
-	var err error
+	selected, err := selectPhases(*only)
+	if err != nil {
+		fatal(err)
+	}
+	for _, p := range selected {
+		if p.alone && *dir == "" {
+			fatal(fmt.Errorf("phase %s measures what an earlier run kept: give its -dir", p.name))
+		}
+		// What such a phase measures is in the folder: never remove it.
+		e.Keep = e.Keep || p.alone
+	}
 	if e.Dir = *dir; e.Dir == "" {
 		if e.Dir, err = os.MkdirTemp("", "esep-bench-"); err != nil {
 			fatal(err)
@@ -90,7 +106,7 @@ func run() int {
 	} else if err = os.MkdirAll(e.Dir, 0o755); err != nil {
 		fatal(err)
 	}
-	if !*keep {
+	if !e.Keep {
 		defer os.RemoveAll(e.Dir)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -101,10 +117,6 @@ func run() int {
 			e.pg.Stop()
 		}
 	}()
-	selected, err := selectPhases(*only)
-	if err != nil {
-		fatal(err)
-	}
 	var all []Figure
 	failed := false
 	for _, p := range selected {
@@ -132,7 +144,13 @@ func run() int {
 
 func selectPhases(only string) ([]phase, error) {
 	if only == "" {
-		return phases, nil
+		var out []phase
+		for _, p := range phases {
+			if !p.alone {
+				out = append(out, p)
+			}
+		}
+		return out, nil
 	}
 	var out []phase
 	for _, name := range strings.Split(only, ",") {
