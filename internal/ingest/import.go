@@ -74,8 +74,10 @@ type Result struct {
 }
 
 // batchSize rows are validated, looked up and written together: large enough
-// to make the look-ups cheap, small enough to keep memory flat.
-const batchSize = 1000
+// to make the look-ups cheap, small enough to keep memory flat. A variable
+// for tests, which decide every row of a file in batches of a few rows and
+// in one, and compare.
+var batchSize = 1000
 
 // ImportFile reads the register file at path into db in one transaction.
 // When the file cannot be read at all — empty, binary, truncated, missing
@@ -361,18 +363,37 @@ type importer struct {
 	validator *register.Validator
 	res       *Result
 	seed      maphash.Seed
-	seen      map[string]uint64 // record_id → content hash, for rows earlier in this file
-	names     map[string]*client
+	// seen: record_id → content hash, for the rows of this file that the
+	// store cannot tell of — those of the batch being decided, and those
+	// that wrote nothing (an unchanged re-delivery, a refused correction).
+	// A row that wrote its record leaves it (see forget): the store then
+	// says that this import wrote the record (store.Stored.ThisImport),
+	// so memory does not grow with the file.
+	seen map[string]uint64
+	// names: the persons of this file that the clients table cannot tell
+	// of — met in the batch being decided, or met on a row that did not
+	// write their spelling.
+	names map[string]*client
+	// writes: the sink keeps what Put gives it, so a record or a person it
+	// was given can be looked up in it afterwards; a dry run's cannot.
+	writes bool
 	// emptyRecords, emptyClients: the store held no records, no clients,
 	// when the import began, so looking rows up in it can only find what
-	// this import wrote, which seen and names know already.
+	// this import wrote. Then only the rows whose record_id or person this
+	// import wrote are looked up; wrote and met hold the hashes that say
+	// which (a hit may be another id of the same hash: the look-up
+	// decides).
 	emptyRecords, emptyClients bool
+	wrote, met                 hashSet
 }
 
 // client is what the importer remembers of a person met in this file.
 type client struct {
 	first  string // the first spelling of the name
 	stored bool   // written to the clients table by this import
+	// firstStored: the clients table holds first, written for the row
+	// that met the person, so it can answer for the person from now on.
+	firstStored bool
 }
 
 func newImporter(sink Sink, opts Options) *importer {
@@ -394,6 +415,7 @@ func newImporter(sink Sink, opts Options) *importer {
 // attach makes sink the importer's store.
 func (im *importer) attach(sink Sink) {
 	im.sink = sink
+	_, im.writes = sink.(*store.ImportTx)
 	if e, ok := sink.(interface {
 		EmptyAtStart() (records, clients bool)
 	}); ok {
@@ -408,6 +430,7 @@ type pending struct {
 	findings []register.Finding
 	key      string // register.ClientKey of rec
 	hash     uint64 // of rec's values, to tell a repeat from a conflict
+	met      bool   // the first row of this file with rec's person
 }
 
 // prepare fills p from a row of the file and checks it. It runs on the
@@ -449,33 +472,35 @@ func (im *importer) flush(ctx context.Context, batch []pending) error {
 		return nil
 	}
 	// Only what decide will consult is looked up: a row whose record_id
-	// came earlier in the file is a repeat whatever the store holds, and a
-	// person met earlier in the file is compared with that first spelling.
+	// came earlier in the file and is still in seen is a repeat whatever
+	// the store holds, and a person still in names is compared with that
+	// first spelling. Into an empty store, only what this import may have
+	// written.
 	var existing map[string]*store.Stored
-	if !im.emptyRecords {
-		ids := make([]string, 0, len(batch))
-		for i := range batch {
-			if id := batch[i].rec.RecordID; id != "" {
-				if _, dup := im.seen[id]; !dup {
-					ids = append(ids, id)
-				}
-			}
+	ids := make([]string, 0, len(batch))
+	for i := range batch {
+		id := batch[i].rec.RecordID
+		if _, dup := im.seen[id]; id == "" || dup || im.emptyRecords && !im.wrote.has(im.hashString(id)) {
+			continue
 		}
+		ids = append(ids, id)
+	}
+	if len(ids) > 0 {
 		var err error
 		if existing, err = im.sink.Existing(ctx, ids); err != nil {
 			return err
 		}
 	}
 	var known map[string]string
-	if !im.emptyClients {
-		keys := make([]string, 0, len(batch))
-		for i := range batch {
-			if batch[i].rec.RecordID != "" {
-				if _, met := im.names[batch[i].key]; !met {
-					keys = append(keys, batch[i].key)
-				}
-			}
+	keys := make([]string, 0, len(batch))
+	for i := range batch {
+		key := batch[i].key
+		if _, met := im.names[key]; batch[i].rec.RecordID == "" || met || im.emptyClients && !im.met.has(im.hashString(key)) {
+			continue
 		}
+		keys = append(keys, key)
+	}
+	if len(keys) > 0 {
 		var err error
 		if known, err = im.sink.ClientNames(ctx, keys); err != nil {
 			return err
@@ -485,7 +510,36 @@ func (im *importer) flush(ctx context.Context, batch []pending) error {
 	for i := range batch {
 		writes = append(writes, im.decide(&batch[i], existing, known))
 	}
-	return im.sink.Put(ctx, writes)
+	if err := im.sink.Put(ctx, writes); err != nil {
+		return err
+	}
+	im.forget(batch, writes)
+	return nil
+}
+
+// forget drops from seen and names what the store can tell of now that
+// the batch is written: the records it wrote, and the persons whose first
+// spelling it wrote. Into an empty store it keeps their hashes, so that
+// only rows that may repeat them are looked up.
+func (im *importer) forget(batch []pending, writes []store.Write) {
+	if !im.writes {
+		return
+	}
+	for i := range batch {
+		p := &batch[i]
+		if writes[i].Store {
+			delete(im.seen, p.rec.RecordID)
+			if im.emptyRecords {
+				im.wrote.add(im.hashString(p.rec.RecordID))
+			}
+		}
+		if c := im.names[p.key]; p.met && c != nil && c.firstStored {
+			delete(im.names, p.key)
+			if im.emptyClients {
+				im.met.add(im.hashString(p.key))
+			}
+		}
+	}
 }
 
 // decide turns a validated row into its effect on the store, adding the
@@ -499,7 +553,13 @@ func (im *importer) decide(p *pending, existing map[string]*store.Stored, known 
 	malformed := hasRule(p.findings, register.RuleRowMalformed)
 	if r.RecordID != "" && !malformed {
 		h := p.hash
-		if prev, dup := im.seen[r.RecordID]; dup {
+		prev, dup := im.seen[r.RecordID]
+		if s := existing[r.RecordID]; !dup && s != nil && s.ThisImport {
+			// An earlier row of the file wrote it: the stored values are
+			// that row's.
+			prev, dup = im.hash(&s.Record), true
+		}
+		if dup {
 			if prev == h {
 				p.findings = append(p.findings, register.NewFinding(register.RuleRecordDuplicate, "record_id", r.RecordID, ""))
 			} else {
@@ -547,6 +607,7 @@ func (im *importer) finish(p *pending, w store.Write, keep bool) store.Write {
 		// Put writes the person's spelling now, if no one did before.
 		if c := im.names[p.key]; c != nil {
 			c.stored = true
+			c.firstStored = c.firstStored || p.met
 		}
 	}
 	s := &im.res.Summary
@@ -581,6 +642,7 @@ func (im *importer) checkPerson(p *pending, known map[string]string) bool {
 		inTable = true
 	} else {
 		im.names[p.key] = &client{first: r.ClientFullName}
+		p.met = true
 		return false
 	}
 	if strings.EqualFold(first, r.ClientFullName) {
@@ -593,6 +655,8 @@ func (im *importer) checkPerson(p *pending, known map[string]string) bool {
 	p.findings = append(p.findings, register.NewFinding(rule, "client_full_name", r.ClientFullName, first))
 	return inTable
 }
+
+func (im *importer) hashString(s string) uint64 { return maphash.String(im.seed, s) }
 
 func (im *importer) hash(r *register.Record) uint64 {
 	var h maphash.Hash

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,10 @@ type Stored struct {
 	Record   register.Record
 	Blocking bool
 	Version  int
+	// ThisImport means the import asking wrote this version, for an
+	// earlier row of its file: the store, not the importer's memory, is
+	// what tells a repeated record_id (see ingest).
+	ThisImport bool
 }
 
 // Write is one row's effect on the store, decided by the importer.
@@ -90,11 +95,12 @@ type ImportTx struct {
 	// row is the buffer of a new record's values on SQLite, used again for
 	// every row.
 	row []any
-	// deferred: on SQLite, an import into an empty register builds the
-	// indexes of records once it has written them (see deferIndexes);
-	// rebuild holds their definitions until then.
-	deferred bool
-	rebuild  []string
+	// begun: on SQLite, Put has set the import's page cache and, into
+	// an empty register, dropped the indexes of records to build them once
+	// it has written the rows (see deferIndexes); rebuild holds their
+	// definitions until then.
+	begun   bool
+	rebuild []string
 	// restore are the statements that set the connection's pragmas back
 	// as they were before the import.
 	restore []string
@@ -243,11 +249,12 @@ func (t *ImportTx) Existing(ctx context.Context, ids []string) (map[string]*Stor
 		for rows.Next() {
 			s := &Stored{}
 			var blocking int
-			if err := rows.Scan(append(recordDest(&s.Record), &blocking, &s.Version)...); err != nil {
+			var last int64
+			if err := rows.Scan(append(recordDest(&s.Record), &blocking, &s.Version, &last)...); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("existing records: %w", err)
 			}
-			s.Blocking = blocking != 0
+			s.Blocking, s.ThisImport = blocking != 0, last == t.id
 			out[s.Record.RecordID] = s
 		}
 		if err := rows.Close(); err != nil {
@@ -320,8 +327,8 @@ func (t *ImportTx) Put(ctx context.Context, batch []Write) error {
 		// the statements the writer keeps prepared.
 		return t.putRows(ctx, t.exec, batch)
 	}
-	if !t.hadRecords && !t.deferred {
-		if err := t.deferIndexes(ctx); err != nil {
+	if !t.begun {
+		if err := t.begin(ctx); err != nil {
 			return err
 		}
 	}
@@ -358,14 +365,6 @@ func (t *ImportTx) putRows(ctx context.Context, exec func(ctx context.Context, q
 // indexes and all, until Commit. Only on SQLite: on PostgreSQL dropping an
 // index locks the table against every reader until the commit.
 func (t *ImportTx) deferIndexes(ctx context.Context) error {
-	t.deferred = true
-	// Rows now go to the end of the table, and the indexes will be built
-	// by sorting: a large page cache serves neither, and the one the
-	// connection keeps for queries (64 MB, twice that in the driver's
-	// allocator) would be most of the import's memory.
-	if err := t.setPragma(ctx, "cache_size", importCacheSize); err != nil {
-		return fmt.Errorf("defer indexes: %w", err)
-	}
 	rows, err := t.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL ORDER BY name`)
 	if err != nil {
 		return fmt.Errorf("defer indexes: %w", t.db.err(err))
@@ -390,6 +389,27 @@ func (t *ImportTx) deferIndexes(ctx context.Context) error {
 	return nil
 }
 
+// begin readies the import's connection on SQLite for its first rows: a
+// page cache of its own size, and into an empty register, indexes
+// deferred.
+func (t *ImportTx) begin(ctx context.Context) error {
+	t.begun = true
+	size := int64(importCacheSize)
+	if t.hadRecords {
+		var err error
+		if size, err = t.filledCacheSize(ctx); err != nil {
+			return fmt.Errorf("import page cache: %w", err)
+		}
+	}
+	if err := t.setPragma(ctx, "cache_size", strconv.FormatInt(size, 10)); err != nil {
+		return fmt.Errorf("import page cache: %w", err)
+	}
+	if t.hadRecords {
+		return nil
+	}
+	return t.deferIndexes(ctx)
+}
+
 // buildIndexes builds the indexes deferIndexes dropped. SQLite sorts the
 // keys of each in temporary files, which the connection keeps in memory
 // (temp_store): a million records' keys would take hundreds of megabytes
@@ -410,9 +430,30 @@ func (t *ImportTx) buildIndexes(ctx context.Context) error {
 }
 
 // importCacheSize is the page cache of an import into an empty register
-// on SQLite, in KiB (negative, as PRAGMA cache_size takes it): measured on
-// a million rows, 8 MB imports as fast as 64 MB and peaks 350 MB lower.
-const importCacheSize = "-8192"
+// on SQLite, in KiB (negative, as PRAGMA cache_size takes it). The
+// connection keeps 64 MB for queries, and the driver's allocator gives
+// each 4 KiB page 8 KiB: that cache cost an import 130 MB. Into an empty
+// register rows go to the end of the table and the indexes are built by
+// sorting: measured on a million rows, 8 MB imports as fast as 64 MB.
+const importCacheSize = -8192
+
+// filledCacheSize is the page cache of an import into a register that has
+// records, in KiB, negative: every row goes into indexes at places all
+// over them, and what the cache must hold is their inner pages, measured
+// at 0.55% of the file's pages for 3M records (14 MB of 2.6 GB). It gets
+// 1% of the file, between 8 MB and the connection's own cache.
+func (t *ImportTx) filledCacheSize(ctx context.Context) (int64, error) {
+	var pages, size, conn int64
+	err := t.tx.QueryRowContext(ctx, `SELECT p.page_count, s.page_size, c.cache_size FROM pragma_page_count() p, pragma_page_size() s, pragma_cache_size() c`).Scan(&pages, &size, &conn)
+	if err != nil {
+		return 0, err
+	}
+	kib := max(-importCacheSize, pages*size/1024/100)
+	if conn < 0 {
+		kib = min(kib, -conn)
+	}
+	return -kib, nil
+}
 
 // setPragma sets a pragma of the import's connection for the rest of the
 // import; release sets it back to what it was.

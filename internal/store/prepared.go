@@ -133,7 +133,7 @@ func padded(keys []string) []any {
 }
 
 func existingRecords(n int) string {
-	return `SELECT ` + recordColumns + `, blocking, version FROM records WHERE record_id IN (` + marks(lookupSize(n)) + `)`
+	return `SELECT ` + recordColumns + `, blocking, version, last_import_id FROM records WHERE record_id IN (` + marks(lookupSize(n)) + `)`
 }
 
 func clientNames(n int) string {
