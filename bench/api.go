@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,13 +68,27 @@ func runAPI(ctx context.Context, e *env) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	figs, err := apiOnEngine(ctx, e, bin, "SQLite", filepath.Join(e.Dir, "api.db"))
-	if err != nil || ctx.Err() != nil {
-		return figs, err
+	// ESEP_BENCH_API_ENGINE=sqlite or postgres measures one engine, and
+	// ESEP_BENCH_API_PG=postgres://… a database of a server of one's own,
+	// loaded only if it holds no records, and ESEP_BENCH_API_WRITES_ONLY=1
+	// leaves out the reads: a quicker turn when one engine's writes are
+	// being worked on.
+	only := os.Getenv("ESEP_BENCH_API_ENGINE")
+	var figs []Figure
+	if only == "" || only == "sqlite" {
+		figs, err = apiOnEngine(ctx, e, bin, "SQLite", filepath.Join(e.Dir, "api.db"))
+		if err != nil || ctx.Err() != nil {
+			return figs, err
+		}
 	}
-	dsn, err := e.pgDatabase(ctx, fmt.Sprintf("api_%d", e.Rows))
-	if err != nil {
-		return figs, err
+	if only != "" && only != "postgres" {
+		return figs, nil
+	}
+	dsn := os.Getenv("ESEP_BENCH_API_PG")
+	if dsn == "" {
+		if dsn, err = e.pgDatabase(ctx, fmt.Sprintf("api_%d", e.Rows)); err != nil {
+			return figs, err
+		}
 	}
 	pg, err := apiOnEngine(ctx, e, bin, "PostgreSQL", dsn)
 	return append(figs, pg...), err
@@ -87,10 +102,12 @@ func apiOnEngine(ctx context.Context, e *env, bin, engine, dsn string) ([]Figure
 		return nil, err
 	}
 	start := time.Now()
-	if err := apiEsepCmd(ctx, bin, dsn, "import", csv); err != nil {
-		return nil, err
+	if n, err := apiTotals(ctx, dsn); err != nil || n.Records == 0 {
+		if err := apiEsepCmd(ctx, bin, dsn, "import", csv); err != nil {
+			return nil, err
+		}
+		e.Log.Info("api: register loaded", "engine", engine, "rows", e.Rows, "took", time.Since(start).Round(time.Millisecond))
 	}
-	e.Log.Info("api: register loaded", "engine", engine, "rows", e.Rows, "took", time.Since(start).Round(time.Millisecond))
 	cred, err := apiCredentials(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -135,6 +152,9 @@ func apiOnEngine(ctx context.Context, e *env, bin, engine, dsn string) ([]Figure
 // for the dashboard page.
 type apiCreds struct {
 	writer, viewer, session string
+	// tag is "" on a fresh database, else a mark of this run that its
+	// logins and record_ids carry, unlike those of the runs before.
+	tag string
 }
 
 // apiCredentials creates the users and their tokens straight in the
@@ -155,7 +175,12 @@ func apiCredentials(ctx context.Context, dsn string) (*apiCreds, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A database used again (ESEP_BENCH_API_PG) has the users of the
+	// runs before: these are new.
 	c := &apiCreds{}
+	if n, err := db.Totals(ctx); err == nil && n.Imports > 1 {
+		c.tag = strconv.FormatInt(time.Now().Unix(), 36)
+	}
 	for _, x := range []struct {
 		user  auth.User
 		token *string
@@ -166,6 +191,7 @@ func apiCredentials(ctx context.Context, dsn string) (*apiCreds, error) {
 		{auth.User{Login: "bench-analyst", Name: "Bench Analyst", Role: auth.Analyst}, &c.session, true},
 	} {
 		u := x.user
+		u.Login += c.tag
 		if err := db.CreateUser(ctx, &u, hash, "bench"); err != nil {
 			return nil, fmt.Errorf("user %s: %w", u.Login, err)
 		}
@@ -246,7 +272,7 @@ func apiRuns(ctx context.Context, e *env, srv *apiServer, engine, dsn string, cr
 	// Writes: one record a request (the figure of the target), then a
 	// batch of apiWriteBatch a request.
 	for i, batch := range []int{1, apiWriteBatch} {
-		prefix := fmt.Sprintf("BENCH%d", i+1)
+		prefix := fmt.Sprintf("BENCH%d%s", i+1, cred.tag)
 		script := filepath.Join(e.Dir, "api-write-"+prefix+".lua")
 		if err := apiWriteScript(script, cred.writer, prefix, batch, pool); err != nil {
 			return figs, err
@@ -275,6 +301,10 @@ func apiRuns(ctx context.Context, e *env, srv *apiServer, engine, dsn string, cr
 				Ratio: fmt.Sprintf("%.2f× target", recs/apiTargetWrites), Met: recs >= apiTargetWrites, Note: note},
 			apiLatencyFigure(name, m, machine))
 		failures = append(failures, m.err)
+	}
+
+	if os.Getenv("ESEP_BENCH_API_WRITES_ONLY") != "" {
+		return figs, errors.Join(failures...)
 	}
 
 	// Dashboard reads: the dashboard's figures through the API, which is

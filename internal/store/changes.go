@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"esep/internal/register"
 )
 
@@ -83,11 +86,15 @@ func (c *changeSet) rows() [][]any {
 // so that ids become visible in the order they were given — a reader that
 // has seen id n has seen every id below it that will ever commit — at the
 // cost of serialising the last instant of concurrent write transactions.
-// SQLite has one writer at a time and needs no lock.
+// SQLite has one writer at a time and needs no lock. In a group (see
+// Group) the rows wait for the group's commit, which logs them all at once.
 func (db *DB) logChanges(ctx context.Context, tx *sql.Tx, c *changeSet) (bool, error) {
 	rows := c.rows()
 	if len(rows) == 0 {
 		return false, nil
+	}
+	if db.logLater(tx, rows) {
+		return true, nil
 	}
 	if db.dialect.dollar {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE changes IN EXCLUSIVE MODE`); err != nil {
@@ -108,6 +115,93 @@ func (db *DB) logChanges(ctx context.Context, tx *sql.Tx, c *changeSet) (bool, e
 		return false, fmt.Errorf("log changes: %w", db.err(err))
 	}
 	return true, nil
+}
+
+// writeLog appends rows to the change log in the transaction of w, a
+// group's, just before its commit. On PostgreSQL the lock and the rows go
+// in one round trip, as a pipeline on the group's connection, so that the
+// lock is held for one round trip and the commit's.
+func (db *DB) writeLog(ctx context.Context, w *writer, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if !db.dialect.dollar {
+		// In the process, a row at a time through the kept one-row
+		// statement costs less than parsing a statement of many.
+		for _, r := range rows {
+			if err := w.exec(ctx, insertChanges(1), r...); err != nil {
+				return fmt.Errorf("log changes: %w", err)
+			}
+		}
+		return nil
+	}
+	// Columns as arrays: one statement text, prepared once, for any
+	// number of rows; unnest gives them in order, and the ids follow it.
+	var (
+		ids, froms, tos     []*string
+		letters, actImports []*int64
+	)
+	text := func(v any) *string {
+		if s, ok := v.(string); ok {
+			return &s
+		}
+		return nil
+	}
+	number := func(v any) *int64 {
+		if n, ok := v.(int64); ok {
+			return &n
+		}
+		return nil
+	}
+	for _, r := range rows {
+		ids, froms, tos = append(ids, text(r[0])), append(froms, text(r[1])), append(tos, text(r[2]))
+		letters, actImports = append(letters, number(r[3])), append(actImports, number(r[4]))
+	}
+	err := w.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("the change log's pipeline needs a pgx connection, not %T", dc)
+		}
+		// By name: prepared by prepareLog, so the INSERT takes its lock
+		// on the log after the LOCK, not when it is parsed.
+		b := &pgx.Batch{}
+		b.Queue(lockChanges)
+		b.Queue(insertChangeArrays, ids, froms, tos, letters, actImports)
+		return c.Conn().SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("log changes: %w", db.err(err))
+	}
+	return nil
+}
+
+// The statements of writeLog on PostgreSQL.
+const (
+	lockChanges        = `LOCK TABLE changes IN EXCLUSIVE MODE`
+	insertChangeArrays = `INSERT INTO changes (record_id, end_from, end_to, letter_id, acts_import_id)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`
+)
+
+// prepareLog prepares the statements of writeLog on conn, a PostgreSQL
+// connection, before its transaction begins. Parsing the INSERT locks the
+// log (ROW EXCLUSIVE, to the end of the transaction); pgx parses the
+// statements of a pipeline it has not seen before any of them runs, so in
+// the transaction two groups would each hold that lock and wait for the
+// other's to take the EXCLUSIVE one: a deadlock, met in
+// TestConcurrentRecordWrites on every new connection.
+func prepareLog(ctx context.Context, conn *sql.Conn) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("the change log's pipeline needs a pgx connection, not %T", dc)
+		}
+		for _, q := range []string{lockChanges, insertChangeArrays} {
+			if _, err := c.Conn().Prepare(ctx, q, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // insertChanges is the INSERT of n rows into the change log.

@@ -10,8 +10,9 @@ import (
 )
 
 // TestConcurrentRecordWrites pushes records from many clients at once, as
-// the operator's systems do under load: on SQLite the writes are committed
-// in groups (one transaction, a savepoint each), and every request must
+// the operator's systems do under load: the writes are committed in groups
+// (one transaction, a savepoint each; on PostgreSQL several groups at
+// once), and every request must
 // still be answered as if it had been alone — its own import, its own
 // summary — with nothing lost or written twice. Requests for the same new
 // record race: exactly one creates it, the others find it unchanged.

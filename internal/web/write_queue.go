@@ -11,25 +11,30 @@ import (
 	"esep/internal/store"
 )
 
-// writeQueue commits the API's record writes in groups on SQLite (group
-// commit, see store.Group): one goroutine takes the writes waiting, runs
-// each as an import of its own inside one transaction, commits them
-// together, then answers them all. Each request has normalised and
-// validated its records before it queues (ingest.ImportRecords does that
-// before its transaction), so the one writer does only the writing.
+// writeQueue commits the API's record writes in groups (group commit, see
+// store.Group): a committer takes the writes waiting, runs each as an
+// import of its own inside one transaction, commits them together, then
+// answers them all. Each request has normalised and validated its records
+// before it queues (ingest.CheckRecords), so the committer does only the
+// writing.
 //
-// Without it every write was a transaction of its own, and SQLite's single
-// writer connection went from one request's goroutine to the next: under
-// load a write spent longer waiting for the hand-over than writing.
+// On SQLite there is one committer, the one writer: without it every
+// write was a transaction of its own, and the writer's one connection went
+// from one request's goroutine to the next: under load a write spent
+// longer waiting for the hand-over than writing. On PostgreSQL a write is
+// a chain of round trips to the server, and one committer would leave the
+// cores idle while it waits for each: several commit side by side, each
+// its own group.
 type writeQueue struct {
-	db    *store.DB
-	jobs  chan *writeJob
-	start sync.Once
+	db         *store.DB
+	jobs       chan *writeJob
+	committers int
+	start      sync.Once
 }
 
-// maxGroup bounds the writes committed together, so that a group holds
-// the writer — and its writes their answers — for milliseconds, not
-// longer.
+// pgCommitters is how many groups are written at once on PostgreSQL.
+const pgCommitters = 8
+
 const maxGroup = 64
 
 // The states of a job: waiting in the queue, taken by the committer, or
@@ -49,7 +54,11 @@ type writeJob struct {
 }
 
 func newWriteQueue(db *store.DB) *writeQueue {
-	return &writeQueue{db: db, jobs: make(chan *writeJob, 1024)}
+	q := &writeQueue{db: db, jobs: make(chan *writeJob, 1024), committers: 1}
+	if db.Engine() == "postgres" {
+		q.committers = pgCommitters
+	}
+	return q
 }
 
 // do runs run inside a group and returns when the group is committed (or
@@ -58,7 +67,11 @@ func newWriteQueue(db *store.DB) *writeQueue {
 // for it, so that what the server counts as answered is what the database
 // holds.
 func (q *writeQueue) do(ctx context.Context, run func(ctx context.Context, g *store.Group) error) error {
-	q.start.Do(func() { go q.loop() })
+	q.start.Do(func() {
+		for range q.committers {
+			go q.loop()
+		}
+	})
 	j := &writeJob{ctx: ctx, run: run, done: make(chan error, 1)}
 	select {
 	case q.jobs <- j:
@@ -76,7 +89,7 @@ func (q *writeQueue) do(ctx context.Context, run func(ctx context.Context, g *st
 	}
 }
 
-// loop is the committer: it runs for the life of the process.
+// loop is a committer: it runs for the life of the process.
 func (q *writeQueue) loop() {
 	for first := range q.jobs {
 		if first.state.Load() == jobAbandoned {
@@ -133,20 +146,9 @@ func (q *writeQueue) run(g *store.Group, j *writeJob, batch []*writeJob) []*writ
 	return append(batch, j)
 }
 
-// importRecords is ingest.ImportRecords through the group commit where the
-// engine gains from it.
+// importRecords is ingest.ImportRecords through the group commit.
 func (s *Server) importRecords(ctx context.Context, recs []register.Record, meta store.ImportMeta, opts ingest.Options) (*ingest.Result, error) {
 	checked := ingest.CheckRecords(recs, meta, opts)
-	if !s.db.GroupCommits() {
-		// Once begun, a write is carried out even if its client goes
-		// away, as in a group: cancelled at its commit, it could be kept
-		// by the database yet answered as abandoned, and what the server
-		// counts as written would not be what the database holds.
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return checked.Import(context.WithoutCancel(ctx), s.db)
-	}
 	var res *ingest.Result
 	err := s.writes.do(ctx, func(ctx context.Context, g *store.Group) (err error) {
 		res, err = checked.ImportIn(ctx, g)
