@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"esep/internal/ingest/tabular"
+	"esep/internal/intset"
 	"esep/internal/kz"
 	"esep/internal/register"
 	"esep/internal/store"
@@ -384,7 +385,7 @@ type importer struct {
 	// which (a hit may be another id of the same hash: the look-up
 	// decides).
 	emptyRecords, emptyClients bool
-	wrote, met                 hashSet
+	wrote, met                 intset.Set
 }
 
 // client is what the importer remembers of a person met in this file.
@@ -480,7 +481,7 @@ func (im *importer) flush(ctx context.Context, batch []pending) error {
 	ids := make([]string, 0, len(batch))
 	for i := range batch {
 		id := batch[i].rec.RecordID
-		if _, dup := im.seen[id]; id == "" || dup || im.emptyRecords && !im.wrote.has(im.hashString(id)) {
+		if _, dup := im.seen[id]; id == "" || dup || im.emptyRecords && !im.wrote.Has(im.hashString(id)) {
 			continue
 		}
 		ids = append(ids, id)
@@ -495,7 +496,7 @@ func (im *importer) flush(ctx context.Context, batch []pending) error {
 	keys := make([]string, 0, len(batch))
 	for i := range batch {
 		key := batch[i].key
-		if _, met := im.names[key]; batch[i].rec.RecordID == "" || met || im.emptyClients && !im.met.has(im.hashString(key)) {
+		if _, met := im.names[key]; batch[i].rec.RecordID == "" || met || im.emptyClients && !im.met.Has(im.hashString(key)) {
 			continue
 		}
 		keys = append(keys, key)
@@ -530,13 +531,13 @@ func (im *importer) forget(batch []pending, writes []store.Write) {
 		if writes[i].Store {
 			delete(im.seen, p.rec.RecordID)
 			if im.emptyRecords {
-				im.wrote.add(im.hashString(p.rec.RecordID))
+				im.wrote.Add(im.hashString(p.rec.RecordID))
 			}
 		}
 		if c := im.names[p.key]; p.met && c != nil && c.firstStored {
 			delete(im.names, p.key)
 			if im.emptyClients {
-				im.met.add(im.hashString(p.key))
+				im.met.Add(im.hashString(p.key))
 			}
 		}
 	}

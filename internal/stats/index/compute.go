@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"esep/internal/intset"
 	"esep/internal/register"
 	"esep/internal/stats"
 )
@@ -202,8 +203,8 @@ type worker struct {
 	// client<<8 | value of the (region, section) and (region, category)
 	// pairs that went to the set, for the nationwide figures
 	extraSectors, extraCats []uint64
-	seen                    set    // extra pairs already counted
-	sink                    uint16 // see touch
+	seen                    intset.Set // extra pairs already counted
+	sink                    uint16     // see touch
 }
 
 func (s *scratch) worker(x *Index, sh shape, w, mask uint32) *worker {
@@ -214,7 +215,7 @@ func (s *scratch) worker(x *Index, sh shape, w, mask uint32) *worker {
 	*k = worker{x: x, s: s, epoch: s.epoch, w: w, mask: mask, sh: sh,
 		touched: k.touched[:0], extra: k.extra[:0], seen: k.seen,
 		extraSectors: k.extraSectors[:0], extraCats: k.extraCats[:0]}
-	k.seen.reset()
+	k.seen.Reset()
 	k.reasons = make([]int, sh.reasons)
 	k.services = make([]int32, sh.regions*sh.services)
 	k.sectors = make([]int32, sh.regions*sh.sections)
@@ -319,7 +320,7 @@ func (k *worker) client(r *row) {
 		st.h, st.start, st.gender, st.band = r.h, r.start, r.gender, r.bits&bandMask
 	}
 	home := r.region == st.region
-	if !home && k.seen.add(pairKey(tagRegion, r.client, r.region, 0)) {
+	if !home && k.seen.Add(pairKey(tagRegion, r.client, r.region, 0)) {
 		k.extra = append(k.extra, uint64(r.client)<<8|uint64(r.region)) // counted in finish, with the final gender
 	}
 	if home && r.section < 32 {
@@ -327,7 +328,7 @@ func (k *worker) client(r *row) {
 			st.sectors |= 1 << r.section
 			k.sectors[int(r.region)*k.sh.sections+int(r.section)]++
 		}
-	} else if k.seen.add(pairKey(tagSector, r.client, r.region, r.section)) {
+	} else if k.seen.Add(pairKey(tagSector, r.client, r.region, r.section)) {
 		k.sectors[int(r.region)*k.sh.sections+int(r.section)]++
 		k.extraSectors = append(k.extraSectors, uint64(r.client)<<8|uint64(r.section))
 	}
@@ -336,7 +337,7 @@ func (k *worker) client(r *row) {
 			st.cats |= 1 << r.cat
 			k.cats[int(r.region)*k.sh.cats+int(r.cat)]++
 		}
-	} else if k.seen.add(pairKey(tagCat, r.client, r.region, r.cat)) {
+	} else if k.seen.Add(pairKey(tagCat, r.client, r.region, r.cat)) {
 		k.cats[int(r.region)*k.sh.cats+int(r.cat)]++
 		k.extraCats = append(k.extraCats, uint64(r.client)<<8|uint64(r.cat))
 	}
@@ -355,7 +356,7 @@ func (k *worker) enterprise(r *row) {
 			st.regions |= 1 << r.region
 			k.forms[int(r.region)*k.sh.forms+int(r.form)]++
 		}
-	} else if k.seen.add(pairKey(tagForm, r.ent, r.region, r.form)) {
+	} else if k.seen.Add(pairKey(tagForm, r.ent, r.region, r.form)) {
 		k.forms[int(r.region)*k.sh.forms+int(r.form)]++
 	}
 	if r.form < 8 {
@@ -363,7 +364,7 @@ func (k *worker) enterprise(r *row) {
 			st.natForms |= 1 << r.form
 			k.natForms[r.form]++
 		}
-	} else if k.seen.add(pairKey(tagNatForm, r.ent, 0, r.form)) {
+	} else if k.seen.Add(pairKey(tagNatForm, r.ent, 0, r.form)) {
 		k.natForms[r.form]++
 	}
 }
@@ -402,13 +403,13 @@ func (k *worker) finish() {
 	}
 	for _, e := range k.extraSectors {
 		c, v := uint32(e>>8), uint8(e)
-		if (v >= 32 || cs[c].sectors&(1<<v) == 0) && k.seen.add(pairKey(tagNatSector, c, 0, v)) {
+		if (v >= 32 || cs[c].sectors&(1<<v) == 0) && k.seen.Add(pairKey(tagNatSector, c, 0, v)) {
 			k.natSectors[v]++
 		}
 	}
 	for _, e := range k.extraCats {
 		c, v := uint32(e>>8), uint8(e)
-		if (v >= 8 || cs[c].cats&(1<<v) == 0) && k.seen.add(pairKey(tagNatCat, c, 0, v)) {
+		if (v >= 8 || cs[c].cats&(1<<v) == 0) && k.seen.Add(pairKey(tagNatCat, c, 0, v)) {
 			k.natCats[v]++
 		}
 	}
@@ -451,48 +452,6 @@ func (x *Index) idLess(a, b uint32) bool {
 	}
 	var ba, bb [64]byte
 	return string(x.rids.appendKey(ba[:0], a)) < string(x.rids.appendKey(bb[:0], b))
-}
-
-// set is an open-addressing set of non-zero uint64 keys, kept between runs
-// and cleared in place.
-type set struct {
-	keys []uint64
-	n    int
-}
-
-func (s *set) add(key uint64) bool {
-	if (s.n+1)*2 > len(s.keys) {
-		s.grow()
-	}
-	mask := len(s.keys) - 1
-	for i := int(mix(key)) & mask; ; i = (i + 1) & mask {
-		switch s.keys[i] {
-		case key:
-			return false
-		case 0:
-			s.keys[i] = key
-			s.n++
-			return true
-		}
-	}
-}
-
-func (s *set) grow() {
-	old := s.keys
-	s.keys = make([]uint64, max(1024, 2*len(old)))
-	s.n = 0
-	for _, k := range old {
-		if k != 0 {
-			s.add(k)
-		}
-	}
-}
-
-func (s *set) reset() {
-	if s.n > 0 {
-		clear(s.keys)
-		s.n = 0
-	}
 }
 
 // tables turns the dense counts into the rows of spec §4.

@@ -3,6 +3,8 @@ package index
 import (
 	"encoding/binary"
 	"hash/maphash"
+
+	"esep/internal/intset"
 )
 
 // keySet numbers the distinct strings of one kind (record ids, client keys,
@@ -65,21 +67,9 @@ func newKeySet(enc func(string, bool) (uint64, encoding), dec func([]byte, uint6
 	return keySet{enc: enc, dec: dec, seed: maphash.MakeSeed()}
 }
 
-// mix is a 64-bit finalizer (MurmurHash3's): compact codes are structured
-// (a prefix number in the high bits, a serial in the low), and the slot is
-// taken from the high bits.
-func mix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 33
-	x *= 0xc4ceb9fe1a85ec53
-	x ^= x >> 33
-	return x
-}
-
 func (k *keySet) hash(code uint64, s string, e encoding) uint64 {
 	if e == compact {
-		return mix(code)
+		return intset.Mix(code)
 	}
 	return maphash.String(k.seed, s)
 }
@@ -213,7 +203,7 @@ func (k *keySet) remove(s string) bool {
 func (k *keySet) entryHash(id uint32) uint64 {
 	c := k.codes[id]
 	if c&spilled == 0 {
-		return mix(c)
+		return intset.Mix(c)
 	}
 	return maphash.Bytes(k.seed, k.spilledBytes(c))
 }
