@@ -146,7 +146,7 @@ func browseLoad(ctx context.Context, e *env, esep, dsn string, parts []browsePar
 		total += imp.took
 		peak = max(peak, imp.peakMB)
 		rate := int(float64(p.rows) / imp.took.Seconds())
-		rates = append(rates, importThousands(rate))
+		rates = append(rates, thousands(rate))
 		e.Log.Info("browse: loaded", "engine", engine, "file", fmt.Sprintf("%d/%d", i+1, len(parts)), "records", done,
 			"took", imp.took.Round(time.Millisecond), "rows_per_s", rate, "peak_mb", imp.peakMB, "note", imp.summary)
 	}
@@ -154,9 +154,9 @@ func browseLoad(ctx context.Context, e *env, esep, dsn string, parts []browsePar
 	if len(parts) == 1 {
 		files = "1 file"
 	}
-	name := fmt.Sprintf("import into %s, %s in %s (the browse load)", engine, importSize(done), files)
+	name := fmt.Sprintf("import into %s, %s in %s (the browse load)", engine, sizeLabel(done), files)
 	return []Figure{
-		{Name: name, Measured: fmt.Sprintf("%s rows/s (%.0f s)", importThousands(int(float64(done)/total.Seconds())), total.Seconds()),
+		{Name: name, Measured: fmt.Sprintf("%s rows/s (%.0f s)", thousands(int(float64(done)/total.Seconds())), total.Seconds()),
 			Note: "rows/s by file, the first into an empty register: " + strings.Join(rates, ", ")},
 		{Name: name + ", peak memory", Target: fmt.Sprintf("< %d MB", importMaxPeakMB), Measured: fmt.Sprintf("%d MB", peak),
 			Ratio: fmt.Sprintf("%.2f of target", float64(peak)/importMaxPeakMB), Met: peak < importMaxPeakMB,
@@ -224,7 +224,7 @@ func browseMeasure(ctx context.Context, e *env, db *store.DB, engine string) ([]
 	return []Figure{
 		fig("first page", first, true, fmt.Sprintf("%d filters of region+service+month or quarter+status, both orders; page of %d with its count", n, browsePage)),
 		fig("deep pages", deep, true, "pages 2-5 by cursor and one from the middle of the period, with the count"),
-		fig("page count alone", count, false, fmt.Sprintf("exact up to %s, else \"more than\"", importThousands(browseCountTo))),
+		fig("page count alone", count, false, fmt.Sprintf("exact up to %s, else \"more than\"", thousands(browseCountTo))),
 		fig("wider filters", wideT, false, "no filter, region(+status), month(+status): pages 1-2 with the count"),
 		fig("wider filters' count", wideCount, false, ""),
 	}, nil
@@ -254,7 +254,7 @@ func browseTarget(rnd *rand.Rand) func() store.RecordFilter {
 // against the target if it is one.
 func browseFigure(e *env, engine, what string, ds []time.Duration, target bool, note string) Figure {
 	p50, p95, p99 := pct(ds, 50), pct(ds, 95), pct(ds, 99)
-	f := Figure{Name: fmt.Sprintf("browse %s, %s, %s", what, importSize(e.BigRows), engine),
+	f := Figure{Name: fmt.Sprintf("browse %s, %s, %s", what, sizeLabel(e.BigRows), engine),
 		Measured: fmt.Sprintf("p50 %s, p95 %s, p99 %s", ms(p50), ms(p95), ms(p99)), Note: note}
 	if target {
 		f.Target = fmt.Sprintf("p95 < %d ms", browseP95.Milliseconds())

@@ -42,7 +42,7 @@ func runImport(ctx context.Context, e *env) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := func(what string) string { return fmt.Sprintf("import %s, %s", what, importSize(e.Rows)) }
+	name := func(what string) string { return fmt.Sprintf("import %s, %s", what, sizeLabel(e.Rows)) }
 	var figs []Figure
 
 	// SQLite: the command-line tool's .import first, then esep.
@@ -63,8 +63,8 @@ func runImport(ctx context.Context, e *env) ([]Figure, error) {
 	rate := float64(e.Rows) / lite.took.Seconds()
 	vs := lite.took.Seconds() / raw.Seconds()
 	figs = append(figs,
-		Figure{Name: name("into SQLite"), Target: fmt.Sprintf("≥ %s rows/s", importThousands(importRowsPerSec)),
-			Measured: fmt.Sprintf("%s rows/s (%.2f s)", importThousands(int(rate)), lite.took.Seconds()),
+		Figure{Name: name("into SQLite"), Target: fmt.Sprintf("≥ %s rows/s", thousands(importRowsPerSec)),
+			Measured: fmt.Sprintf("%s rows/s (%.2f s)", thousands(int(rate)), lite.took.Seconds()),
 			Ratio:    fmt.Sprintf("%.2f of target", rate/importRowsPerSec), Met: rate >= importRowsPerSec,
 			Note: lite.summary},
 		Figure{Name: name("into SQLite vs sqlite3 .import"), Target: fmt.Sprintf("≤ %.0f× .import", importMaxVsSQLite),
@@ -96,7 +96,7 @@ func runImport(ctx context.Context, e *env) ([]Figure, error) {
 	prate := float64(e.Rows) / pg.took.Seconds()
 	figs = append(figs,
 		Figure{Name: name("into PostgreSQL vs COPY"), Target: "COPY-class",
-			Measured: fmt.Sprintf("%s rows/s (%.2f s vs COPY %.2f s)", importThousands(int(prate)), pg.took.Seconds(), cp.Seconds()),
+			Measured: fmt.Sprintf("%s rows/s (%.2f s vs COPY %.2f s)", thousands(int(prate)), pg.took.Seconds(), cp.Seconds()),
 			Ratio:    fmt.Sprintf("%.2f× COPY", pg.took.Seconds()/cp.Seconds()), Met: pg.took <= 2*cp,
 			Note: "met means within 2× raw COPY into a table of text columns; server of pgtest (fsync off, data in memory)"},
 		Figure{Name: name("peak memory"), Target: fmt.Sprintf("< %d MB", importMaxPeakMB),
@@ -254,28 +254,4 @@ var esepBuilt bool
 func importFileExists(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && !st.IsDir()
-}
-
-// importSize writes a record count as the issue does: 1M, 10M, or 20k.
-func importSize(n int) string {
-	switch {
-	case n >= 1_000_000 && n%1_000_000 == 0:
-		return fmt.Sprintf("%dM", n/1_000_000)
-	case n >= 1000 && n%1000 == 0:
-		return fmt.Sprintf("%dk", n/1000)
-	}
-	return importThousands(n)
-}
-
-// importThousands writes n with commas between groups of three digits.
-func importThousands(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

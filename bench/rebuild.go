@@ -45,7 +45,7 @@ func rebuildIndex(ctx context.Context, db *store.DB, rows int) (*rebuilt, error)
 		return nil, err
 	}
 	if n > rows || n < rows*9/10 {
-		return nil, fmt.Errorf("the register holds %s records, not about %s (give the -big or -quick it was loaded with)", importThousands(n), importThousands(rows))
+		return nil, fmt.Errorf("the register holds %s records, not about %s (give the -big or -quick it was loaded with)", thousands(n), thousands(rows))
 	}
 	r := &rebuilt{cycle: &monitor.Cycle{DB: db, Calendar: kz.DefaultCalendar()}, records: n}
 	r.ind = live.New(r.cycle)
@@ -66,7 +66,7 @@ func rebuildIndex(ctx context.Context, db *store.DB, rows int) (*rebuilt, error)
 // indicator engine's.
 func (r *rebuilt) figures(engine, size, note string) []Figure {
 	rebuildNote := "every record read with its exclusion facts and put in the index, " +
-		fmt.Sprintf("%sk records/s", importThousands(int(float64(r.records)/r.took.Seconds()/1000)))
+		fmt.Sprintf("%sk records/s", thousands(int(float64(r.records)/r.took.Seconds()/1000)))
 	if note != "" {
 		rebuildNote += "; " + note
 	}
@@ -80,7 +80,7 @@ func (r *rebuilt) figures(engine, size, note string) []Figure {
 			Ratio: fmt.Sprintf("%.2f of a minute", r.took.Seconds()/rebuildTarget.Seconds()), Met: r.took < rebuildTarget, Note: rebuildNote},
 		{Name: fmt.Sprintf("index memory after a restart, %s, %s", engine, size), Target: fmt.Sprintf("≤ %.0f B/record", targetPerByte),
 			Measured: fmt.Sprintf("%.1f B/record", perRecord), Ratio: fmt.Sprintf("%.2f of target", perRecord/targetPerByte), Met: perRecord <= targetPerByte,
-			Note: fmt.Sprintf("Go heap after GC, over %s records (%d MB); %s", importThousands(r.records), int64(r.heap)>>20, rss)},
+			Note: fmt.Sprintf("Go heap after GC, over %s records (%d MB); %s", thousands(r.records), int64(r.heap)>>20, rss)},
 	}
 }
 

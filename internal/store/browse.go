@@ -36,21 +36,12 @@ type Listed struct {
 // page ("" at the end). Keyset pagination: a page costs the same wherever it
 // is in a register of millions, unlike OFFSET.
 func (db *DB) ListRecords(ctx context.Context, f RecordFilter, cursor string, limit int) ([]Listed, string, error) {
-	var out []Listed
-	next, err := db.list(ctx, f, cursor, limit, recordColumns+`, blocking, version`, func(rows *sql.Rows) (string, string, error) {
-		var l Listed
+	return listPage(ctx, db, f, cursor, limit, recordColumns+`, blocking, version`, func(rows *sql.Rows) (l Listed, err error) {
 		var blocking int
-		if err := rows.Scan(append(recordDest(&l.Record), &blocking, &l.Version)...); err != nil {
-			return "", "", err
-		}
+		err = rows.Scan(append(recordDest(&l.Record), &blocking, &l.Version)...)
 		l.Blocking = blocking != 0
-		out = append(out, l)
-		return l.EndDate, l.RecordID, nil
+		return l, err
 	})
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, next, err
 }
 
 // Brief is a record as the register page lists it.
@@ -70,34 +61,25 @@ type Brief struct {
 // table, which wait on the disk once the table is larger than the memory
 // the machine spares for it (10M records are 8 GB in SQLite).
 func (db *DB) ListBrief(ctx context.Context, f RecordFilter, cursor string, limit int) ([]Brief, string, error) {
-	var out []Brief
-	next, err := db.list(ctx, f, cursor, limit, `record_id, end_date, region_kato, service_code, client_full_name, blocking`, func(rows *sql.Rows) (string, string, error) {
-		var b Brief
+	return listPage(ctx, db, f, cursor, limit, `record_id, end_date, region_kato, service_code, client_full_name, blocking`, func(rows *sql.Rows) (b Brief, err error) {
 		var blocking int
-		if err := rows.Scan(&b.RecordID, &b.EndDate, &b.RegionKATO, &b.ServiceCode, &b.ClientFullName, &blocking); err != nil {
-			return "", "", err
-		}
+		err = rows.Scan(&b.RecordID, &b.EndDate, &b.RegionKATO, &b.ServiceCode, &b.ClientFullName, &blocking)
 		b.Blocking = blocking != 0
-		out = append(out, b)
-		return b.EndDate, b.RecordID, nil
+		return b, err
 	})
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, next, err
 }
 
-// list runs the page query of ListRecords and ListBrief: columns of the
-// records matching f after cursor, in the page's order, limit+1 of them (the
-// one more tells whether there is a next page), each read by scan, which
-// returns its end_date and record_id. It returns the next page's cursor.
+// listPage runs the page query of ListRecords and ListBrief: columns of
+// the records matching f after cursor, in the page's order, limit+1 of them
+// (the one more tells whether there is a next page), each read by scan. It
+// returns the page and the next page's cursor.
 //
 // The cursor is compared as a row value, (end_date, record_id) < (?, ?),
 // which both engines turn into one range of the index that also gives the
 // order; spelt out as end_date < ? OR (end_date = ? AND record_id < ?) it
 // is the same set, but the planners read the OR as a filter to test on
 // every index entry from the start of the range.
-func (db *DB) list(ctx context.Context, f RecordFilter, cursor string, limit int, columns string, scan func(*sql.Rows) (end, id string, err error)) (string, error) {
+func listPage[T paged](ctx context.Context, db *DB, f RecordFilter, cursor string, limit int, columns string, scan func(*sql.Rows) (T, error)) ([]T, string, error) {
 	cmp, order := "<", "DESC"
 	if f.Oldest {
 		cmp, order = ">", "ASC"
@@ -106,7 +88,7 @@ func (db *DB) list(ctx context.Context, f RecordFilter, cursor string, limit int
 	if cursor != "" {
 		var ok bool
 		if end, id, ok = strings.Cut(cursor, "|"); !ok {
-			return "", fmt.Errorf("list records: bad cursor %q", cursor)
+			return nil, "", fmt.Errorf("list records: bad cursor %q", cursor)
 		}
 		// The cursor bounds the page on the side it is read from, tighter
 		// than the period does: leave the period's bound out, or SQLite
@@ -131,27 +113,34 @@ func (db *DB) list(ctx context.Context, f RecordFilter, cursor string, limit int
 	args = append(args, limit+1)
 	rows, err := db.r.QueryContext(ctx, db.q(q), args...)
 	if err != nil {
-		return "", fmt.Errorf("list records: %w", db.err(err))
+		return nil, "", fmt.Errorf("list records: %w", db.err(err))
 	}
 	defer rows.Close()
-	n, next := 0, ""
+	var out []T
 	for rows.Next() {
-		e, i, err := scan(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return "", err
+			return nil, "", fmt.Errorf("list records: %w", err)
 		}
-		if n++; n == limit {
-			next = e + "|" + i
-		}
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return "", db.err(err)
+		return nil, "", db.err(err)
 	}
-	if n <= limit {
-		next = ""
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].cursor()
 	}
-	return next, nil
+	return out, next, nil
 }
+
+// paged is a row of a register page: it gives the cursor of the page after
+// it.
+type paged interface{ cursor() string }
+
+func (l Listed) cursor() string { return l.EndDate + "|" + l.RecordID }
+func (b Brief) cursor() string  { return b.EndDate + "|" + b.RecordID }
 
 // CountRecords counts the records matching f, but stops at limit: it
 // returns the count, and whether it is exact — false means there are more

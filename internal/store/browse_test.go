@@ -67,54 +67,26 @@ func TestBrowse(t *testing.T) {
 				if !f.Oldest {
 					slices.Reverse(want)
 				}
-				var got []string
-				cursor := ""
-				for pages := 0; ; pages++ {
-					rows, next, err := db.ListRecords(ctx, f, cursor, 7)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, l := range rows {
-						got = append(got, l.EndDate+"|"+l.RecordID)
+				got := pageThrough(t, f, func(cursor string) ([]store.Listed, string, error) { return db.ListRecords(ctx, f, cursor, 7) },
+					func(l store.Listed) string {
 						if l.Blocking != (f.Status == "blocking") && f.Status != "" {
 							t.Errorf("%+v: %s has blocking %v", f, l.RecordID, l.Blocking)
 						}
-					}
-					if next == "" {
-						break
-					}
-					if pages > 100 {
-						t.Fatalf("%+v: paging does not end", f)
-					}
-					cursor = next
-				}
+						return l.EndDate + "|" + l.RecordID
+					})
 				if !slices.Equal(got, want) {
 					t.Errorf("%+v: pages give\n%v\nwant\n%v", f, got, want)
 				}
 				// The register page's brief rows: the same records, pages
 				// and columns.
-				got = got[:0]
-				cursor = ""
-				for pages := 0; ; pages++ {
-					rows, next, err := db.ListBrief(ctx, f, cursor, 7)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, b := range rows {
-						got = append(got, b.EndDate+"|"+b.RecordID)
+				got = pageThrough(t, f, func(cursor string) ([]store.Brief, string, error) { return db.ListBrief(ctx, f, cursor, 7) },
+					func(b store.Brief) string {
 						if w := all[slices.IndexFunc(all, func(w store.Write) bool { return w.Record.RecordID == b.RecordID })]; b.RegionKATO != w.Record.RegionKATO ||
 							b.ServiceCode != w.Record.ServiceCode || b.ClientFullName != w.Record.ClientFullName || b.Blocking != register.HasBlocking(w.Findings) {
 							t.Errorf("%+v: brief %+v of %+v", f, b, w.Record)
 						}
-					}
-					if next == "" {
-						break
-					}
-					if pages > 100 {
-						t.Fatalf("%+v: paging does not end", f)
-					}
-					cursor = next
-				}
+						return b.EndDate + "|" + b.RecordID
+					})
 				if !slices.Equal(got, want) {
 					t.Errorf("%+v: brief pages give\n%v\nwant\n%v", f, got, want)
 				}
@@ -129,5 +101,29 @@ func TestBrowse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// pageThrough reads every page of f by cursor, and returns the key that
+// row gives of each row, in order.
+func pageThrough[T any](t *testing.T, f store.RecordFilter, list func(cursor string) ([]T, string, error), row func(T) string) []string {
+	t.Helper()
+	var got []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		rows, next, err := list(cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			got = append(got, row(r))
+		}
+		if next == "" {
+			return got
+		}
+		if pages > 100 {
+			t.Fatalf("%+v: paging does not end", f)
+		}
+		cursor = next
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"esep/internal/register"
 )
@@ -86,15 +85,12 @@ func (c *changeSet) rows() [][]any {
 // so that ids become visible in the order they were given — a reader that
 // has seen id n has seen every id below it that will ever commit — at the
 // cost of serialising the last instant of concurrent write transactions.
-// SQLite has one writer at a time and needs no lock. In a group (see
-// Group) the rows wait for the group's commit, which logs them all at once.
+// SQLite has one writer at a time and needs no lock. An import in a group
+// does not come here: its rows wait for the group's commit (writeLog).
 func (db *DB) logChanges(ctx context.Context, tx *sql.Tx, c *changeSet) (bool, error) {
 	rows := c.rows()
 	if len(rows) == 0 {
 		return false, nil
-	}
-	if db.logLater(tx, rows) {
-		return true, nil
 	}
 	if db.dialect.dollar {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE changes IN EXCLUSIVE MODE`); err != nil {
@@ -157,17 +153,13 @@ func (db *DB) writeLog(ctx context.Context, w *writer, rows [][]any) error {
 		ids, froms, tos = append(ids, text(r[0])), append(froms, text(r[1])), append(tos, text(r[2]))
 		letters, actImports = append(letters, number(r[3])), append(actImports, number(r[4]))
 	}
-	err := w.conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("the change log's pipeline needs a pgx connection, not %T", dc)
-		}
+	err := withPgx(w.conn, func(c *pgx.Conn) error {
 		// By name: prepared by prepareLog, so the INSERT takes its lock
 		// on the log after the LOCK, not when it is parsed.
 		b := &pgx.Batch{}
 		b.Queue(lockChanges)
 		b.Queue(insertChangeArrays, ids, froms, tos, letters, actImports)
-		return c.Conn().SendBatch(ctx, b).Close()
+		return c.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return fmt.Errorf("log changes: %w", db.err(err))
@@ -190,13 +182,9 @@ const (
 // other's to take the EXCLUSIVE one: a deadlock, met in
 // TestConcurrentRecordWrites on every new connection.
 func prepareLog(ctx context.Context, conn *sql.Conn) error {
-	return conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("the change log's pipeline needs a pgx connection, not %T", dc)
-		}
+	return withPgx(conn, func(c *pgx.Conn) error {
 		for _, q := range []string{lockChanges, insertChangeArrays} {
-			if _, err := c.Conn().Prepare(ctx, q, q); err != nil {
+			if _, err := c.Prepare(ctx, q, q); err != nil {
 				return err
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 )
 
 // Group is one write transaction shared by several imports that arrived
@@ -86,7 +85,6 @@ func (db *DB) BeginGroup(ctx context.Context) (*Group, error) {
 	}
 	g := &Group{db: db, w: newWriter(db, tx), empty: conn != nil}
 	g.w.conn = conn
-	openGroups.Store(tx, g)
 	return g, nil
 }
 
@@ -123,22 +121,9 @@ func (g *Group) BeginImport(ctx context.Context, meta ImportMeta) (*ImportTx, er
 	return t, nil
 }
 
-// logLater takes the change log's rows of the open import of the group
-// whose transaction is tx, for Commit to write, and reports whether tx is
-// a group's.
-func (db *DB) logLater(tx *sql.Tx, rows [][]any) bool {
-	v, ok := openGroups.Load(tx)
-	if !ok {
-		return false
-	}
-	g := v.(*Group)
-	g.log = append(g.log, rows...)
-	return true
-}
-
-// release keeps the work of the import in progress. Whether it logged
-// changes does not matter here: its rows are in g.log already.
-func (g *Group) release(bool) error {
+// release keeps the work of the import in progress; its change log rows
+// are in g.log already.
+func (g *Group) release() error {
 	if g.db.dialect.dollar {
 		// A round trip saved: RELEASE goes with the next SAVEPOINT, and
 		// COMMIT releases the last one.
@@ -179,7 +164,6 @@ func (g *Group) rollbackTo() error {
 // connection.
 func (g *Group) restart() error {
 	g.bare = false
-	openGroups.Delete(g.w.tx)
 	err := g.w.tx.Rollback()
 	var tx *sql.Tx
 	if err == nil {
@@ -190,7 +174,6 @@ func (g *Group) restart() error {
 	}
 	// The statements bound to the old transaction ended with it.
 	g.w.tx, g.w.stmts = tx, map[string]*sql.Stmt{}
-	openGroups.Store(tx, g)
 	return nil
 }
 
@@ -240,13 +223,8 @@ func (g *Group) Rollback() error {
 
 // end forgets the group and returns its connection, if it has one.
 func (g *Group) end() {
-	openGroups.Delete(g.w.tx)
 	if g.w.conn != nil {
 		g.w.conn.Close()
 		g.w.conn = nil
 	}
 }
-
-// openGroups are the groups in progress by their transaction, for
-// logChanges, which is given only the transaction.
-var openGroups sync.Map

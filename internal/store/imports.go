@@ -602,14 +602,22 @@ func (t *writer) copyRows(ctx context.Context, table string, cols []string, rows
 	if len(rows) == 0 {
 		return nil
 	}
-	return t.db.err(t.conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("COPY needs a pgx connection, not %T", dc)
-		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+	return t.db.err(withPgx(t.conn, func(c *pgx.Conn) error {
+		_, err := c.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 		return err
 	}))
+}
+
+// withPgx runs fn with the pgx connection under conn, for what
+// database/sql cannot say: COPY, pipelines, statements prepared by name.
+func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("a PostgreSQL connection through pgx is needed, not %T", dc)
+		}
+		return fn(c.Conn())
+	})
 }
 
 func (w *Write) key() string {
@@ -683,6 +691,11 @@ func (t *ImportTx) Commit(ctx context.Context, s ImportSummary) error {
 	}
 	err := t.exec(ctx, finishImport,
 		time.Now().UTC().Format(time.RFC3339Nano), t.sha256, s.RowsRead, s.Accepted, s.Warned, s.Rejected, s.Unchanged, s.Corrected, t.id)
+	if err == nil && t.group != nil {
+		// The group logs the changes of all its imports at its commit.
+		t.group.log = append(t.group.log, t.changed.rows()...)
+		return t.group.release()
+	}
 	var logged bool
 	if err == nil {
 		logged, err = t.db.logChanges(ctx, t.tx, &t.changed)
@@ -690,9 +703,6 @@ func (t *ImportTx) Commit(ctx context.Context, s ImportSummary) error {
 	if err != nil {
 		t.Rollback()
 		return fmt.Errorf("commit import: %w", t.db.err(err))
-	}
-	if t.group != nil {
-		return t.group.release(logged)
 	}
 	err = t.tx.Commit()
 	t.release()

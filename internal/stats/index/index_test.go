@@ -115,16 +115,10 @@ func TestIncremental(t *testing.T) {
 	})
 	// Load renumbers clients and enterprises (see renumber): the key sets
 	// and rows it rewrote must take the same stream of writes, and so must
-	// a renumbering of an index with numbers given back by deletions.
+	// an index renumbered again in the middle of the stream.
 	t.Run("after load", func(t *testing.T) {
 		rnd := rand.New(rand.NewPCG(17, 19))
-		w := newWorld()
-		for _, r := range demoRecords(3000, 4, "SRV") {
-			w.recs[r.RecordID], w.reason[r.RecordID] = &r, reasonOf(&r, rnd)
-		}
-		for _, r := range tricky() {
-			w.recs[r.RecordID], w.reason[r.RecordID] = &r, ""
-		}
+		w := recordWorld(rnd, 4)
 		x := New()
 		if err := x.Load(context.Background(), worldSource{w}, "", "\U0010FFFF"); err != nil {
 			t.Fatal(err)
@@ -356,14 +350,7 @@ func TestConcurrent(t *testing.T) {
 // TestLoad rebuilds an index from a source and compares it with one built
 // by Put.
 func TestLoad(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(51, 52))
-	w := newWorld()
-	for _, r := range demoRecords(3000, 10, "SRV") {
-		w.recs[r.RecordID], w.reason[r.RecordID] = &r, reasonOf(&r, rnd)
-	}
-	for _, r := range tricky() {
-		w.recs[r.RecordID], w.reason[r.RecordID] = &r, ""
-	}
+	w := recordWorld(rand.New(rand.NewPCG(51, 52)), 10)
 	x := New()
 	if err := x.Load(context.Background(), worldSource{w}, "", "\U0010FFFF"); err != nil {
 		t.Fatal(err)
@@ -375,6 +362,19 @@ func TestLoad(t *testing.T) {
 	if err == nil {
 		t.Error("Load hid the source's error")
 	}
+}
+
+// recordWorld is a world of 3,000 demo records of the seed, with reasons
+// drawn from rnd, and the tricky ones; no index holds them yet.
+func recordWorld(rnd *rand.Rand, seed uint64) *world {
+	w := newWorld()
+	for _, r := range demoRecords(3000, seed, "SRV") {
+		w.recs[r.RecordID], w.reason[r.RecordID] = &r, reasonOf(&r, rnd)
+	}
+	for _, r := range tricky() {
+		w.recs[r.RecordID], w.reason[r.RecordID] = &r, ""
+	}
+	return w
 }
 
 // worldSource gives a world's records as the monitoring cycle gives a

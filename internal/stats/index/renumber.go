@@ -22,12 +22,12 @@ func (x *Index) renumber() {
 	})
 	x.clients.permute(cp)
 	x.ents.permute(ep)
-	x.version.Add(1)
 }
 
 // firstSeen returns a permutation of [0, n): the numbers field reads, in
-// the order eachRow meets them first, then the numbers no row holds (ids
-// given back and not yet reused) in their old order.
+// the order eachRow meets them first, then the numbers no row holds any
+// more (a client whose records were all corrected to another, or deleted,
+// keeps its number) in their old order.
 func firstSeen(n int, x *Index, field func(*row) *uint32) []uint32 {
 	p := make([]uint32, n) // old number → new number + 1; 0 while unseen
 	next := uint32(0)
