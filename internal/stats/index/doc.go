@@ -62,7 +62,7 @@
 //
 // Memory (HeapAlloc after GC, over records, measured by BenchmarkMemory):
 // see docs/performance.md, "Indicator engine". Compute needs, besides,
-// pooled scratch of 16 bytes per client and 8 per enterprise for each
+// pooled scratch of 24 bytes per client and 8 per enterprise for each
 // concurrent run. Nothing is reclaimed for clients, enterprises, names and
 // record_id prefixes that no record uses any more, nor for the text of a
 // deleted record_id that did not fit a code: corrections and deletions are
