@@ -39,23 +39,27 @@
 //
 // # Counting
 //
-// Compute reads the rows of the period once per worker. Distinct clients
-// are counted with per-client states marked by an epoch number (no map, no
-// clearing between runs): the first row of a client in the run records its
-// region, section and category; a later row with another pair goes to a
-// small set of extra pairs, which stays small because most clients have one
-// enterprise in one region. The first counted service of a person (spec §4:
-// earliest start_date, then record_id) is kept in the same state as a start
-// day and a record number; equal start days compare the record_ids as text,
-// which for ids of one prefix and digit count is a comparison of the
-// numbers. Because the comparison uses the ids themselves rather than a
-// precomputed rank, an insert or a correction never renumbers anything.
-// Gender by region and the age band are counted at the end, from each
-// client's final first service. Enterprises by legal form work the same way.
+// Compute reads each row of the period once. Distinct clients are counted
+// with per-client states marked by an epoch number (no map, no clearing
+// between runs): the first row of a client in the run records its region,
+// section and category, and so does the first row in a second region; a
+// row in a third region goes to a small set of extra pairs, which stays
+// small because most clients are served in one or two regions. The first
+// counted service of a person (spec §4: earliest start_date, then
+// record_id) is kept in the same state as a start day and a record number;
+// equal start days compare the record_ids as text, which for ids of one
+// prefix and digit count is a comparison of the numbers. Because the
+// comparison uses the ids themselves rather than a precomputed rank, an
+// insert or a correction never renumbers anything. Gender by region and
+// the age band are counted at the end, from each client's final first
+// service. Enterprises by legal form work the same way.
 //
 // With two or more cores the work is shared by ownership: a worker counts
 // the clients and enterprises whose number falls in its share (in blocks of
-// 16, so that workers do not write to the same cache lines), and the
+// 16, so that workers do not write to the same cache lines). A day's rows
+// are kept in parts by client by the same rule, so a worker reads the rows
+// of its own clients only; a row whose enterprise is another worker's is
+// sent to that worker, which counts it once all have read their rows. The
 // workers' dense counts are added up at the end.
 //
 // # Costs

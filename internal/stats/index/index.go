@@ -36,6 +36,31 @@ const (
 	onlineBit = 8
 )
 
+// parts is how many parts a day's rows are kept in, by client: the rows of
+// client c in part (c/16) % parts. Compute's workers share the clients out
+// by the same rule, so each reads the parts of its own clients and no other
+// rows (see Compute). It is also the most workers Compute uses.
+const parts = 8
+
+// dayRows is the rows of one end day, in parts by client.
+type dayRows [parts][]row
+
+func partOf(client uint32) uint32 { return client >> 4 & (parts - 1) }
+
+// A row's place in its day (Index.locPos): its part in the top bits, its
+// position in the part below.
+const (
+	posBits = 29
+	posMask = 1<<posBits - 1
+)
+
+func locOf(part uint32, pos int) uint32 { return part<<posBits | uint32(pos) }
+
+// rowAt returns the row at place l of day d.
+func (x *Index) rowAt(d uint16, l uint32) *row {
+	return &x.days[int(d)-x.base][l>>posBits][l&posMask]
+}
+
 // oddRow is a record that does not sit in a day bucket: its end_date is not
 // a canonical date of the day range (it still belongs to every period whose
 // bounds enclose it as text, as in the database), or some of its values
@@ -66,8 +91,8 @@ type Index struct {
 	region, section, form, cat, gender, reason dict // 8-bit codes
 	service                                    dict // 16-bit codes, at most 4096 values
 
-	base   int     // the day of days[0]
-	days   [][]row // by end day, from base; order inside a day does not matter
+	base   int       // the day of days[0]
+	days   []dayRows // by end day, from base; order inside a part does not matter
 	locDay []uint16
 	locPos []uint32 // by record number: the day and place of its row (noDay: in odd)
 	odd    map[uint32]*oddRow
@@ -78,7 +103,7 @@ type Index struct {
 	version atomic.Uint64
 
 	// workers is how many goroutines Compute uses at most; 0 is one for a
-	// period of fewer than 2^19 rows, else GOMAXPROCS (see workerCount).
+	// period of fewer than 2^17 rows, else GOMAXPROCS (see workerCount).
 	workers int
 	scratch sync.Pool
 }
@@ -230,8 +255,8 @@ func (x *Index) put(rec *register.Record, excluded string) {
 			x.locPos = append(x.locPos, 0)
 		}
 	} else {
-		if d, ok := parseDay(rec.EndDate); ok && f == nil && x.locDay[h] == d {
-			x.days[int(d)-x.base][x.locPos[h]] = r // same day: in place
+		if d, ok := parseDay(rec.EndDate); ok && f == nil && x.locDay[h] == d && x.locPos[h]>>posBits == partOf(r.client) {
+			*x.rowAt(d, x.locPos[h]) = r // same day and part: in place
 			return
 		}
 		x.unplace(h)
@@ -293,42 +318,44 @@ func (x *Index) place(h uint32, r row, end string, f *fields) {
 		return
 	}
 	b := x.bucket(int(day))
+	p := partOf(r.client)
 	x.locDay[h] = day
-	x.locPos[h] = uint32(len(*b))
-	*b = append(*b, r)
+	x.locPos[h] = locOf(p, len(b[p]))
+	b[p] = append(b[p], r)
 }
 
 // bucket returns the rows of a day, widening the window of days (with
 // room to spare on the side it grew, so that records arriving in
 // descending order do not copy the window each time).
-func (x *Index) bucket(day int) *[]row {
+func (x *Index) bucket(day int) *dayRows {
 	switch {
 	case len(x.days) == 0:
-		x.base, x.days = day, make([][]row, 1)
+		x.base, x.days = day, make([]dayRows, 1)
 	case day < x.base:
 		lo := max(0, min(day, x.base-len(x.days)/2))
-		days := make([][]row, x.base-lo+len(x.days))
+		days := make([]dayRows, x.base-lo+len(x.days))
 		copy(days[x.base-lo:], x.days)
 		x.base, x.days = lo, days
 	case day >= x.base+len(x.days):
-		x.days = append(x.days, make([][]row, day-x.base-len(x.days)+1)...)
+		x.days = append(x.days, make([]dayRows, day-x.base-len(x.days)+1)...)
 	}
 	return &x.days[day-x.base]
 }
 
 // unplace takes the row of record h out of its bucket: the last row of the
-// day takes its place.
+// part takes its place.
 func (x *Index) unplace(h uint32) {
 	d := x.locDay[h]
 	if d == noDay {
 		delete(x.odd, h)
 		return
 	}
-	b := &x.days[int(d)-x.base]
-	pos, last := x.locPos[h], len(*b)-1
-	if int(pos) != last {
+	l := x.locPos[h]
+	b := &x.days[int(d)-x.base][l>>posBits]
+	pos, last := int(l&posMask), len(*b)-1
+	if pos != last {
 		(*b)[pos] = (*b)[last]
-		x.locPos[(*b)[pos].h] = pos
+		x.locPos[(*b)[pos].h] = l
 	}
 	*b = (*b)[:last]
 }
@@ -360,7 +387,7 @@ func (x *Index) SetExcluded(recordID, reason string) bool {
 		}
 		return true
 	}
-	r := &x.days[int(d)-x.base][x.locPos[h]]
+	r := x.rowAt(d, x.locPos[h])
 	if coded {
 		r.reason = code
 		return true
@@ -420,8 +447,10 @@ func (x *Index) Load(ctx context.Context, src stats.Source, from, to string) err
 // trim gives back the spare capacity that appends leave (up to a quarter
 // of each array), so that a freshly loaded index holds only what it needs.
 func (x *Index) trim() {
-	for i, b := range x.days {
-		x.days[i] = clip(b)
+	for i := range x.days {
+		for p, b := range x.days[i] {
+			x.days[i][p] = clip(b)
+		}
 	}
 	x.locDay, x.locPos = clip(x.locDay), clip(x.locPos)
 	for _, k := range []*keySet{&x.rids, &x.clients, &x.ents, &x.names, &x.prefixes} {

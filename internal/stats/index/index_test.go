@@ -516,7 +516,7 @@ func TestClientKeys(t *testing.T) {
 		if d := x.locDay[h]; d == noDay {
 			client = x.odd[h].r.client
 		} else {
-			client = x.days[int(d)-x.base][x.locPos[h]].client
+			client = x.rowAt(d, x.locPos[h]).client
 		}
 		key := register.ClientKey(r)
 		if got := x.clients.key(client); got != key {

@@ -17,9 +17,33 @@ package index
 func (x *Index) renumber() {
 	cp := firstSeen(len(x.clients.codes), x, func(r *row) *uint32 { return &r.client })
 	ep := firstSeen(len(x.ents.codes), x, func(r *row) *uint32 { return &r.ent })
-	x.eachRow(func(r *row) {
-		r.client, r.ent = cp[r.client], ep[r.ent]
-	})
+	// A row's part is its client's: every day is dealt into parts again.
+	for i := range x.days {
+		var n [parts]int
+		for _, rows := range x.days[i] {
+			for j := range rows {
+				n[partOf(cp[rows[j].client])]++
+			}
+		}
+		var day dayRows
+		for p := range day {
+			if n[p] > 0 {
+				day[p] = make([]row, 0, n[p])
+			}
+		}
+		for _, rows := range x.days[i] {
+			for _, r := range rows {
+				r.client, r.ent = cp[r.client], ep[r.ent]
+				p := partOf(r.client)
+				x.locPos[r.h] = locOf(p, len(day[p]))
+				day[p] = append(day[p], r)
+			}
+		}
+		x.days[i] = day
+	}
+	for _, o := range x.odd {
+		o.r.client, o.r.ent = cp[o.r.client], ep[o.r.ent]
+	}
 	x.clients.permute(cp)
 	x.ents.permute(ep)
 }
@@ -52,9 +76,11 @@ func firstSeen(n int, x *Index, field func(*row) *uint32) []uint32 {
 // eachRow calls fn for every row: the day buckets in day order, then the
 // odd rows.
 func (x *Index) eachRow(fn func(*row)) {
-	for _, b := range x.days {
-		for i := range b {
-			fn(&b[i])
+	for i := range x.days {
+		for _, rows := range x.days[i] {
+			for j := range rows {
+				fn(&rows[j])
+			}
 		}
 	}
 	for _, o := range x.odd {
