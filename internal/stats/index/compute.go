@@ -28,11 +28,7 @@ func (x *Index) Compute(from, to string) (*stats.Tables, *stats.National) {
 	if exact {
 		return x.computeExact(from, to)
 	}
-	n := len(odd)
-	for _, b := range buckets {
-		n += len(b)
-	}
-	nw := x.workerCount(n)
+	nw := x.workerCount(len(odd) + rowCount(buckets))
 	s := x.getScratch()
 	defer x.scratch.Put(s)
 	sh := x.shape()
@@ -86,6 +82,17 @@ func (x *Index) period(from, to string) (buckets []dayRows, odd []*row, reasons 
 		reasons[uint8(c)]++
 	}
 	return buckets, odd, reasons, false
+}
+
+// rowCount is the number of rows of days.
+func rowCount(days []dayRows) int {
+	n := 0
+	for i := range days {
+		for _, rows := range days[i] {
+			n += len(rows)
+		}
+	}
+	return n
 }
 
 // workerCount: a second worker pays off only for periods of more than a

@@ -309,6 +309,10 @@ func TestWorkers(t *testing.T) {
 	for _, r := range demoRecords(40_000, 8, "SRV") {
 		w.put(x, r, reasonOf(&r, rnd))
 	}
+	// Unless set, the count follows the period's rows, all of its parts.
+	if n := rowCount(x.days) + len(x.odd); n != x.Len() {
+		t.Fatalf("%d rows counted, want %d", n, x.Len())
+	}
 	for _, n := range []int{1, 2, 4} {
 		x.workers = n
 		if got := x.workerCount(40_000); got != n { // as set, whatever the period
