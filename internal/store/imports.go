@@ -580,17 +580,31 @@ func (t *ImportTx) putCopy(ctx context.Context, batch []Write) error {
 		table string
 		cols  []string
 		rows  [][]any
+		one   string // the kept single-row INSERT
 	}{
-		{"import_findings", importFindingColumns, importFindings},
-		{"records", newRecordColumns, newRecords},
-		{"record_findings", recordFindingColumns, recordFindings},
+		{"import_findings", importFindingColumns, importFindings, insertImportFinding},
+		{"records", newRecordColumns, newRecords, insertRecord},
+		{"record_findings", recordFindingColumns, recordFindings, insertRecordFinding},
 	} {
-		if err := t.copyRows(ctx, c.table, c.cols, c.rows); err != nil {
+		var err error
+		if len(c.rows) == 1 {
+			// A single row, as an API write of one record has: COPY is two
+			// round trips (the statement, then the data), the kept INSERT
+			// one.
+			err = t.exec(ctx, c.one, c.rows[0]...)
+		} else {
+			err = t.copyRows(ctx, c.table, c.cols, c.rows)
+		}
+		if err != nil {
 			return fmt.Errorf("write %s: %w", c.table, err)
 		}
 	}
 	// COPY cannot skip a person already known; a multi-row INSERT can.
-	if err := t.insertMany(ctx, "clients", "client_key, full_name", " ON CONFLICT (client_key) DO NOTHING", clients); err != nil {
+	if len(clients) == 1 {
+		if err := t.exec(ctx, insertClient, clients[0]...); err != nil {
+			return fmt.Errorf("write clients: %w", err)
+		}
+	} else if err := t.insertMany(ctx, "clients", "client_key, full_name", clientSuffix, clients); err != nil {
 		return fmt.Errorf("write clients: %w", err)
 	}
 	return nil

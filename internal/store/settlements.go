@@ -36,7 +36,15 @@ func (db *DB) ReplaceSettlements(ctx context.Context, list []kz.Settlement) erro
 		settlementsVersion, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
 		return fmt.Errorf("replace settlements: %w", db.err(err))
 	}
-	return db.err(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("replace settlements: %w", db.err(err))
+	}
+	// This process reads its own list at once, not after settlementsRecheck.
+	c := &db.settlements
+	c.mu.Lock()
+	c.read = false
+	c.mu.Unlock()
+	return nil
 }
 
 // settlementsVersion is the setting that changes with every new list of
@@ -44,37 +52,50 @@ func (db *DB) ReplaceSettlements(ctx context.Context, list []kz.Settlement) erro
 const settlementsVersion = "kato.settlements.version"
 
 // settlementsCache is the list of settlements as last read, with the
-// version it was read at.
+// version it was read at and when that version was last checked.
 type settlementsCache struct {
 	mu      sync.Mutex
 	read    bool
 	version string
+	checked time.Time
 	set     map[string]bool
 }
+
+// settlementsRecheck is how long the list is used before its version is
+// read again: a list another process loaded (esep kato) is in use here
+// within a second, as the indicators take other processes' writes. Every
+// API write checks its records against the list; reading the version for
+// each was a query of its own per request.
+const settlementsRecheck = time.Second
 
 // Settlements returns a lookup of the loaded settlement codes for
 // register.Validator, or nil when no classifier has been loaded: then only
 // a code's shape and region are checked.
 //
 // Every record written through the API is checked against the list, so it
-// is kept in memory: a call reads only the list's version, and the list
-// again when another process (esep kato) has replaced it since. The
-// version is read before the list, so a list replaced in between is read
-// again at the next call rather than kept under the old version.
+// is kept in memory: at most once a second (settlementsRecheck) a call
+// reads the list's version, and the list again when another process (esep
+// kato) has replaced it since. The version is read before the list, so a
+// list replaced in between is read again at the next check rather than
+// kept under the old version.
 func (db *DB) Settlements(ctx context.Context) (func(code string) bool, error) {
-	var version string
-	if err := db.queryRow(ctx, `SELECT value FROM settings WHERE name = ?`, settlementsVersion).Scan(&version); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("settlements: %w", db.err(err))
-	}
 	c := &db.settlements
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.read || c.version != version {
-		set, err := db.readSettlements(ctx)
-		if err != nil {
-			return nil, err
+	if !c.read || time.Since(c.checked) >= settlementsRecheck {
+		checked := time.Now()
+		var version string
+		if err := db.queryRow(ctx, `SELECT value FROM settings WHERE name = ?`, settlementsVersion).Scan(&version); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("settlements: %w", db.err(err))
 		}
-		c.read, c.version, c.set = true, version, set
+		if !c.read || c.version != version {
+			set, err := db.readSettlements(ctx)
+			if err != nil {
+				return nil, err
+			}
+			c.read, c.version, c.set = true, version, set
+		}
+		c.checked = checked
 	}
 	if len(c.set) == 0 {
 		return nil, nil
