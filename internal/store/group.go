@@ -41,8 +41,8 @@ type Group struct {
 	// kept is released with the next import's SAVEPOINT, in one round
 	// trip, or by the commit. empty: the transaction holds no import yet,
 	// so the next one runs without a savepoint (bare): should it fail,
-	// the transaction is begun again, at no loss — with as many
-	// committers as writes in flight most groups are of one import.
+	// the transaction is begun again, at no loss — under light load most
+	// groups are of one import.
 	kept, empty, bare bool
 	// log is the change log of the imports kept, written at Commit; mark
 	// is its length when the open import began.
