@@ -25,17 +25,21 @@ import (
 // little to copy.
 const (
 	checkpointEvery = 250 * time.Millisecond
-	checkpointPages = 65536 // 256 MiB of log at 4 KiB pages
+	// checkpointPages: at 64k pages (256 MiB) the writer's checkpoint came
+	// every two seconds under one-record API writes on a register of 1M,
+	// each holding every connection's request (write p99 46 ms); at 128k
+	// pages, 20 ms (2026-12-07, writes only, 1M register).
+	checkpointPages = 131072 // 512 MiB of log at 4 KiB pages
 	// walSizeLimit is what the log file is cut back to when SQLite starts
 	// it again: above the size the writer's checkpoint lets it reach, so
 	// that under steady writes the file is written over, never cut and
 	// grown again. Cut to 64 MiB, the log went 64 → 270 → 64 MB every two
 	// seconds of one-record API writes, and each cut held the writer: all
 	// eight connections' requests at once took 30-140 ms, and the writes'
-	// 99th percentile was 54-65 ms; at 320 MiB it was 17 and 26 ms
-	// (100k register, writes only, 2026-12-07). The file stays at most
-	// this large after a burst.
-	walSizeLimit = 320 << 20
+	// 99th percentile was 54-65 ms; cut to 320 MiB (above 256 MiB), 17 and
+	// 26 ms (100k register, writes only, 2026-12-07). After a burst the
+	// file stays at most this large on disk.
+	walSizeLimit = 640 << 20
 )
 
 // CheckpointInBackground moves the checkpoints of a SQLite database off
