@@ -67,7 +67,8 @@
 // Memory (HeapAlloc after GC, over records, measured by BenchmarkMemory):
 // see docs/performance.md, "Indicator engine". Compute needs, besides,
 // pooled scratch of 24 bytes per client and 8 per enterprise for each
-// concurrent run. Nothing is reclaimed for clients, enterprises, names and
+// concurrent run, and with two workers or more 8 bytes for each row of the
+// period whose enterprise is another worker's (about half of them). Nothing is reclaimed for clients, enterprises, names and
 // record_id prefixes that no record uses any more, nor for the text of a
 // deleted record_id that did not fit a code: corrections and deletions are
 // rare next to inserts, and a rebuild (Load) drops them.
