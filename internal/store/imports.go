@@ -580,41 +580,32 @@ func (t *ImportTx) putCopy(ctx context.Context, batch []Write) error {
 		table string
 		cols  []string
 		rows  [][]any
-		one   string // the kept single-row INSERT
 	}{
-		{"import_findings", importFindingColumns, importFindings, insertImportFinding},
-		{"records", newRecordColumns, newRecords, insertRecord},
-		{"record_findings", recordFindingColumns, recordFindings, insertRecordFinding},
+		{"import_findings", importFindingColumns, importFindings},
+		{"records", newRecordColumns, newRecords},
+		{"record_findings", recordFindingColumns, recordFindings},
 	} {
-		var err error
-		if len(c.rows) == 1 {
-			// A single row, as an API write of one record has: COPY is two
-			// round trips (the statement, then the data), the kept INSERT
-			// one.
-			err = t.exec(ctx, c.one, c.rows[0]...)
-		} else {
-			err = t.copyRows(ctx, c.table, c.cols, c.rows)
-		}
-		if err != nil {
+		if err := t.loadRows(ctx, c.table, c.cols, c.rows); err != nil {
 			return fmt.Errorf("write %s: %w", c.table, err)
 		}
 	}
 	// COPY cannot skip a person already known; a multi-row INSERT can.
-	if len(clients) == 1 {
-		if err := t.exec(ctx, insertClient, clients[0]...); err != nil {
-			return fmt.Errorf("write clients: %w", err)
-		}
-	} else if err := t.insertMany(ctx, "clients", "client_key, full_name", clientSuffix, clients); err != nil {
+	if err := t.insertMany(ctx, "clients", "client_key, full_name", clientSuffix, clients); err != nil {
 		return fmt.Errorf("write clients: %w", err)
 	}
 	return nil
 }
 
-// copyRows loads rows into table with COPY on the transaction's
-// connection.
-func (t *writer) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
-	if len(rows) == 0 {
+// loadRows loads rows into table on the transaction's connection: with
+// COPY, the bulk-load protocol, but a single row (an API write of one
+// record) with the one-row INSERT the writer keeps prepared, which is one
+// round trip where COPY takes two (the statement, then the data).
+func (t *writer) loadRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	switch len(rows) {
+	case 0:
 		return nil
+	case 1:
+		return t.insertMany(ctx, table, strings.Join(cols, ", "), "", rows)
 	}
 	return t.db.err(withPgx(t.conn, func(c *pgx.Conn) error {
 		_, err := c.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
@@ -659,9 +650,8 @@ func (t *writer) insertMany(ctx context.Context, table, cols, suffix string, row
 		return nil
 	}
 	per := max(1, maxParams/len(rows[0]))
-	one := "(" + marks(len(rows[0])) + ")"
 	for chunk := range chunks(rows, per) {
-		query := `INSERT INTO ` + table + ` (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ") + suffix
+		query := insertValues(table, cols, suffix, len(rows[0]), len(chunk))
 		args := make([]any, 0, len(chunk)*len(rows[0]))
 		for _, r := range chunk {
 			args = append(args, r...)

@@ -107,7 +107,15 @@ var clientColumns = []string{"client_key", "full_name"}
 
 // insertRow is the single-row INSERT into table.
 func insertRow(table string, cols []string, suffix string) string {
-	return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (` + marks(len(cols)) + `)` + suffix
+	return insertValues(table, strings.Join(cols, ", "), suffix, len(cols), 1)
+}
+
+// insertValues is the INSERT of n rows of width values into table. The
+// one-row text is insertRow's, so that insertMany of one row runs the
+// statement the writer keeps prepared.
+func insertValues(table, cols, suffix string, width, n int) string {
+	one := "(" + marks(width) + ")"
+	return `INSERT INTO ` + table + ` (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") + suffix
 }
 
 // lookupChunk is how many keys one look-up of an import asks for at most.

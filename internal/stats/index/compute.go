@@ -88,9 +88,7 @@ func (x *Index) period(from, to string) (buckets []dayRows, odd []*row, reasons 
 func rowCount(days []dayRows) int {
 	n := 0
 	for i := range days {
-		for _, rows := range days[i] {
-			n += len(rows)
-		}
+		n += days[i].len()
 	}
 	return n
 }
@@ -638,11 +636,9 @@ func (x *Index) ServicesByMonth(from, to string) []stats.KeyCount {
 	if lo, hi, ok := dayRange(from, to); ok && len(x.days) > 0 {
 		for d := max(lo, x.base); d <= min(hi, x.base+len(x.days)-1); d++ {
 			n := 0
-			for _, rows := range x.days[d-x.base] {
-				for i := range rows {
-					if rows[i].reason == 0 {
-						n++
-					}
+			for r := range x.days[d-x.base].all() {
+				if r.reason == 0 {
+					n++
 				}
 			}
 			if n > 0 {

@@ -20,11 +20,9 @@ func (x *Index) computeExact(from, to string) (*stats.Tables, *stats.National) {
 	if lo, hi, ok := dayRange(from, to); ok && len(x.days) > 0 {
 		for d := max(lo, x.base); d <= min(hi, x.base+len(x.days)-1); d++ {
 			end := dayString(uint16(d))
-			for _, rows := range x.days[d-x.base] {
-				for i := range rows {
-					x.recordOf(&rec, &rows[i], end, nil)
-					c.Add(&rec, x.reason.vals[rows[i].reason])
-				}
+			for r := range x.days[d-x.base].all() {
+				x.recordOf(&rec, r, end, nil)
+				c.Add(&rec, x.reason.vals[r.reason])
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,28 @@ const parts = 8
 
 // dayRows is the rows of one end day, in parts by client.
 type dayRows [parts][]row
+
+// all yields every row of the day, part after part.
+func (d *dayRows) all() iter.Seq[*row] {
+	return func(yield func(*row) bool) {
+		for p := range d {
+			for i := range d[p] {
+				if !yield(&d[p][i]) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// len is the number of rows of the day.
+func (d *dayRows) len() int {
+	n := 0
+	for p := range d {
+		n += len(d[p])
+	}
+	return n
+}
 
 func partOf(client uint32) uint32 { return client >> 4 & (parts - 1) }
 
@@ -446,12 +469,9 @@ func (x *Index) Load(ctx context.Context, src stats.Source, from, to string) err
 
 // trim gives back the spare capacity that appends leave (up to a quarter
 // of each array), so that a freshly loaded index holds only what it needs.
+// The days' parts are not among them: renumber, which follows, deals every
+// day into parts of the exact size.
 func (x *Index) trim() {
-	for i := range x.days {
-		for p, b := range x.days[i] {
-			x.days[i][p] = clip(b)
-		}
-	}
 	x.locDay, x.locPos = clip(x.locDay), clip(x.locPos)
 	for _, k := range []*keySet{&x.rids, &x.clients, &x.ents, &x.names, &x.prefixes} {
 		k.codes, k.arena = clip(k.codes), clip(k.arena)

@@ -20,10 +20,8 @@ func (x *Index) renumber() {
 	// A row's part is its client's: every day is dealt into parts again.
 	for i := range x.days {
 		var n [parts]int
-		for _, rows := range x.days[i] {
-			for j := range rows {
-				n[partOf(cp[rows[j].client])]++
-			}
+		for r := range x.days[i].all() {
+			n[partOf(cp[r.client])]++
 		}
 		var day dayRows
 		for p := range day {
@@ -31,13 +29,12 @@ func (x *Index) renumber() {
 				day[p] = make([]row, 0, n[p])
 			}
 		}
-		for _, rows := range x.days[i] {
-			for _, r := range rows {
-				r.client, r.ent = cp[r.client], ep[r.ent]
-				p := partOf(r.client)
-				x.locPos[r.h] = locOf(p, len(day[p]))
-				day[p] = append(day[p], r)
-			}
+		for old := range x.days[i].all() {
+			r := *old
+			r.client, r.ent = cp[r.client], ep[r.ent]
+			p := partOf(r.client)
+			x.locPos[r.h] = locOf(p, len(day[p]))
+			day[p] = append(day[p], r)
 		}
 		x.days[i] = day
 	}
@@ -77,10 +74,8 @@ func firstSeen(n int, x *Index, field func(*row) *uint32) []uint32 {
 // odd rows.
 func (x *Index) eachRow(fn func(*row)) {
 	for i := range x.days {
-		for _, rows := range x.days[i] {
-			for j := range rows {
-				fn(&rows[j])
-			}
+		for r := range x.days[i].all() {
+			fn(r)
 		}
 	}
 	for _, o := range x.odd {
